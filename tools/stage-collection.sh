@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Copy the working tree to WORK/ac/ansible_collections/storage/scst: ansible-test needs the collection at a
+# real (not symlinked) path of that shape, outside any other git checkout, and Ansible finds it there
+# through ANSIBLE_COLLECTIONS_PATH=WORK/ac.
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/.." && pwd)
+work=${1:?usage: stage-collection.sh WORK}
+dest=$work/ac/ansible_collections/storage/scst
+mkdir -p "$dest"
+rsync -a --delete \
+    --exclude=/.git --exclude=/.venv --exclude=/tests/output --exclude=__pycache__ --exclude=.pytest_cache \
+    --exclude='*.egg-info' "$repo/" "$dest/"
+echo "$dest"
