@@ -37,10 +37,10 @@ def junit_counts(paths):
 
 
 def sanity_counts(output):
-    ran = len(re.findall(r"^Running sanity test '", output, re.M))
+    ran = len(re.findall(r"^Running sanity test ["']", output, re.M))
     match = re.search(r'The (\d+) sanity test\(s\) listed below \(out of \d+\) failed', output)
     failed = int(match.group(1)) if match else 0
-    skipped = len(re.findall(r"^WARNING: Skipping sanity test '", output, re.M))
+    skipped = len(re.findall(r"^WARNING: Skipping sanity test ["']", output, re.M))
     return ran - failed, failed, skipped
 
 

@@ -25,7 +25,9 @@ def main():
     sys.path.insert(0, _pip_wheel())
     from pip._internal.cli.main import main as pip_main  # pylint: disable=import-outside-toplevel
 
-    return pip_main(['install'] + sys.argv[1:])
+    # get-pip's own switches; pip install does not know them, and leaving those packages out is the default here.
+    args = [arg for arg in sys.argv[1:] if arg not in ('--no-setuptools', '--no-wheel')]
+    return pip_main(['install'] + args)
 
 
 if __name__ == '__main__':
