@@ -1,0 +1,59 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Attribute declarations shared by every module of storage.scst, so each states its support level once."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+
+class ModuleDocFragment(object):
+
+    DOCUMENTATION = r'''
+options: {}
+attributes:
+  check_mode:
+    description: Can run in check_mode and return changed status prediction without modifying target.
+  diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
+  idempotent:
+    description:
+      - When run twice in a row outside check mode, with the same arguments, the second invocation indicates no change.
+      - This assumes that the system controlled/queried by the module has not changed in a relevant way.
+'''
+
+    # Modules that change the kernel or files: full check mode, diff mode, idempotent.
+    ACTIONGROUP_SCST = r'''
+options: {}
+attributes:
+  action_group:
+    description: Use C(group/storage.scst.scst) in C(module_defaults) to set defaults for this module.
+    support: full
+    membership:
+      - storage.scst.scst
+'''
+
+    FACTS = r'''
+options: {}
+attributes:
+  facts:
+    description: Action returns an C(ansible_facts) dictionary that will update existing host facts.
+'''
+
+    # The sysfs options every module that talks to SCST accepts.
+    SYSFS = r'''
+options:
+  sysfs_timeout:
+    description:
+      - How long, in seconds, to wait for one SCST management command that the kernel finishes asynchronously
+        (the write fails with EAGAIN and C(last_sysfs_mgmt_res) is polled until it answers).
+      - scstadmin uses 300 seconds, the same default.
+    type: int
+    default: 300
+  lock_timeout:
+    description:
+      - How long, in seconds, to wait for the host-wide lock that serialises every run of this collection's
+        modules on one host, so two runs never interleave their writes.
+    type: int
+    default: 300
+'''

@@ -1,0 +1,163 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""SCST kernel modules: load order, running parameters and the boot-time files that persist them.
+
+This module is private to this collection: it is not part of the public API and may change without notice.
+It knows the dependency order of SCST's modules (the core first, the QLogic HBA driver before its target
+driver, iSCSI before iSER), reads what the running kernel has under /sys/module, and edits the two files that
+bring the same state back at boot: the module list (/etc/modules or a modules-load.d file) and the options
+file under /etc/modprobe.d. File edits are pure functions on text so they can be shown as a diff and checked
+before anything is written.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import os
+import re
+
+# Load order: the core, handlers, target drivers; each HBA driver before the target driver that needs it.
+LOAD_ORDER = (
+    'scst', 'scst_vdisk', 'scst_disk', 'scst_tape', 'scst_cdrom', 'scst_changer', 'scst_modisk',
+    'scst_processor', 'scst_raid', 'scst_user', 'scst_local', 'iscsi_scst', 'isert_scst',
+    'qla2xxx_scst', 'qla2x00tgt', 'ib_srpt', 'fcst',
+)
+
+# Module -> the modules it needs loaded first (symbol dependencies that modprobe resolves itself). Every
+# other SCST module needs only the core; the HBA driver qla2xxx_scst needs nothing of SCST.
+DEPENDS = {
+    'scst': (),
+    'qla2xxx_scst': (),
+    'qla2x00tgt': ('scst', 'qla2xxx_scst'),
+    'isert_scst': ('scst', 'iscsi_scst'),
+}
+
+# The distribution's QLogic driver drives the same HBAs as SCST's qla2xxx_scst: both cannot be loaded.
+CONFLICTS = {'qla2xxx_scst': 'qla2xxx'}
+
+# Kernel log lines that mean the loader or a module complained. "loading out-of-tree module taints kernel"
+# is printed for every SCST module and is not a complaint.
+_COMPLAINT = re.compile(r"error|fail|invalid|unknown (parameter|symbol)|disagrees|refus|cannot|can't|not found|conflict", re.I)
+
+HEADER = '# Managed by storage.scst (Ansible): SCST kernel module options. Local changes to these lines are overwritten.\n'
+
+
+def canonical(name):
+    """Module names treat '-' and '_' alike; sysfs and lsmod show '_'."""
+    return name.replace('-', '_')
+
+
+def load_order(names):
+    """The given modules sorted for loading; modules this collection does not know keep their order, last."""
+    names = [canonical(n) for n in names]
+    known = [n for n in LOAD_ORDER if n in names]
+    return known + [n for n in dict.fromkeys(names) if n not in LOAD_ORDER]
+
+
+def dependents(name, loaded):
+    """Loaded modules that need ``name`` (directly or through another), in unload order."""
+    out = []
+    for candidate in reversed(LOAD_ORDER):
+        if candidate in loaded and candidate != name:
+            needs = DEPENDS.get(candidate, ('scst',))
+            if name in needs or any(dep in out for dep in needs):
+                out.append(candidate)
+    return out
+
+
+def is_loaded(sys_module, name):
+    """A loadable module that finished its init shows initstate 'live' (built-ins have no initstate)."""
+    try:
+        with open(os.path.join(sys_module, name, 'initstate')) as handle:
+            return handle.read().strip() == 'live'
+    except (IOError, OSError):
+        return False
+
+
+def running_params(sys_module, name):
+    """The module's parameters as the kernel reports them (unreadable ones are left out)."""
+    folder = os.path.join(sys_module, name, 'parameters')
+    params = {}
+    if not os.path.isdir(folder):
+        return params
+    for param in sorted(os.listdir(folder)):
+        try:
+            with open(os.path.join(folder, param)) as handle:
+                params[param] = handle.read().rstrip('\n')
+        except (IOError, OSError):
+            continue
+    return params
+
+
+def same_param(running, wanted):
+    """Compare as the kernel shows values: booleans as Y/N, charp verbatim (qlini_mode is case-insensitive)."""
+    bools = {'y': 'Y', '1': 'Y', 'true': 'Y', 'yes': 'Y', 'on': 'Y', 'n': 'N', '0': 'N', 'false': 'N', 'no': 'N', 'off': 'N'}
+    running, wanted = str(running), str(wanted)
+    if running in ('Y', 'N') and wanted.lower() in bools:
+        return bools[wanted.lower()] == running
+    return running.lower() == wanted.lower()
+
+
+def complaints(lines):
+    return [line for line in lines if _COMPLAINT.search(line)]
+
+
+def format_params(params):
+    """``k=v`` words for modprobe and for an options line; values with blanks are quoted as the kernel parses them."""
+    words = []
+    for key in sorted(params):
+        value = params[key]
+        if isinstance(value, bool):
+            value = 'Y' if value else 'N'
+        value = str(value)
+        words.append('%s="%s"' % (key, value) if re.search(r'\s', value) else '%s=%s' % (key, value))
+    return words
+
+
+def edit_module_list(text, names, present):
+    """/etc/modules (or a modules-load.d file): one module per line; add or remove ``names``, keep the rest."""
+    lines = text.splitlines(True) if text else []
+    listed = [canonical(line.split('#', 1)[0].strip()) for line in lines]
+    if present:
+        missing = [n for n in names if n not in listed]
+        if lines and not lines[-1].endswith('\n'):
+            lines[-1] += '\n'
+        return ''.join(lines) + ''.join(n + '\n' for n in missing)
+    return ''.join(line for line, name in zip(lines, listed) if name not in names)
+
+
+def edit_options(text, options, present):
+    """The modprobe.d file this collection owns: one ``options NAME k=v...`` line per module.
+
+    ``options`` maps module -> params. present: set those lines (a module with no params loses its line);
+    absent: drop the lines of those modules. Other modules' lines are kept as they are.
+    """
+    kept = []
+    for line in (text or '').splitlines():
+        words = line.split()
+        if line.startswith('#') or not words:
+            continue
+        if words[0] == 'options' and len(words) > 1 and canonical(words[1]) in options:
+            continue
+        kept.append(line)
+    if present:
+        for name in sorted(options):
+            if options[name]:
+                kept.append(' '.join(['options', name] + format_params(options[name])))
+    return HEADER + ''.join(line + '\n' for line in kept) if kept else ''
+
+
+def persisted_options(text):
+    """module -> {param: value} from an options file (the last value of a parameter wins, as in the kernel)."""
+    found = {}
+    for line in (text or '').splitlines():
+        words = line.split()
+        if len(words) > 2 and words[0] == 'options':
+            params = found.setdefault(canonical(words[1]), {})
+            for word in words[2:]:
+                key, dummy, value = word.partition('=')
+                params[key] = value.strip('"')
+    return found

@@ -1,0 +1,175 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: scst_module
+short_description: Load or unload SCST kernel modules and keep them loaded at boot
+version_added: 0.1.0
+description:
+  - Loads SCST kernel modules (C(scst), handlers such as C(scst_vdisk), target drivers such as C(iscsi_scst),
+    C(qla2xxx_scst) and C(qla2x00tgt)) in dependency order, or unloads them in reverse order.
+  - After each C(modprobe) the module checks the exit status B(and) the kernel log, and fails with the kernel's
+    own words when either complains (for example C(unknown parameter 'x' ignored), which C(modprobe) itself does
+    not report).
+  - With O(persistent=true) the modules are listed in C(/etc/modules) (Debian family) or a file in
+    C(/etc/modules-load.d/), and their parameters are written as C(options) lines to a file in C(/etc/modprobe.d/),
+    only after the runtime change worked.
+  - A module that is already loaded with other parameter values (for example C(qlini_mode) of C(qla2xxx_scst)) is
+    not reloaded unless O(allow_reload=true), because unloading an FC or iSCSI driver drops every session on the
+    host. The difference is reported in RV(pending_reload) and as a warning.
+author:
+  - storage.scst maintainers
+extends_documentation_fragment:
+  - storage.scst.attributes
+  - storage.scst.attributes.actiongroup_scst
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: full
+    details: The diff shows the boot-time files before and after.
+  idempotent:
+    support: full
+options:
+  name:
+    description:
+      - Kernel modules to load or unload. They are sorted into SCST's dependency order whatever order is given
+        (C(scst) first, C(qla2xxx_scst) before C(qla2x00tgt), C(iscsi_scst) before C(isert_scst)).
+    type: list
+    elements: str
+    required: true
+    aliases: [names]
+  state:
+    description: Whether the modules are loaded (V(present)) or not (V(absent)).
+    type: str
+    choices: [present, absent]
+    default: present
+  params:
+    description:
+      - "Module parameters, per module, for example C({qla2xxx_scst: {qlini_mode: disabled}})."
+      - With O(persistent=true) each module named here owns one C(options) line in O(options_file); an empty
+        dictionary removes that line.
+    type: dict
+    default: {}
+  persistent:
+    description: Also write the boot-time files so the same modules, with the same parameters, load at boot.
+    type: bool
+    default: false
+  modules_file:
+    description:
+      - The module list read at boot. Defaults to C(/etc/modules) on the Debian family and to
+        C(/etc/modules-load.d/storage-scst.conf) elsewhere.
+    type: path
+  options_file:
+    description: The C(/etc/modprobe.d) file holding the C(options) lines this module manages.
+    type: path
+    default: /etc/modprobe.d/storage-scst.conf
+  allow_reload:
+    description:
+      - Unload and load again a module whose running parameters differ from O(params) (with the modules that
+        use it), and unload the distribution C(qla2xxx) driver when C(qla2xxx_scst) must replace it.
+      - This drops every session that goes through the driver, boot from SAN included.
+    type: bool
+    default: false
+notes:
+  - Reads C(/sys/module) to learn what is loaded and with which parameters; runs C(modprobe), C(rmmod) and
+    C(dmesg).
+seealso:
+  - module: storage.scst.scst_info
+'''
+
+EXAMPLES = r'''
+- name: Load SCST for Fibre Channel, QLogic ports in target mode, and keep it at boot
+  storage.scst.scst_module:
+    name: [scst, scst_vdisk, scst_disk, scst_user, qla2xxx_scst, qla2x00tgt]
+    params:
+      qla2xxx_scst:
+        qlini_mode: disabled
+    persistent: true
+
+- name: Load the iSCSI target driver
+  storage.scst.scst_module:
+    name: [scst, scst_vdisk, iscsi_scst]
+    persistent: true
+
+- name: Unload the iSCSI target driver and forget it at boot
+  storage.scst.scst_module:
+    name: iscsi_scst
+    state: absent
+    persistent: true
+'''
+
+RETURN = r'''
+commands:
+  description: The commands run (or that would run in check mode), and the files written, in order.
+  returned: always
+  type: list
+  elements: str
+  sample: ['/usr/sbin/modprobe scst', '/usr/sbin/modprobe qla2xxx_scst qlini_mode=disabled', 'write /etc/modules']
+modules:
+  description: The modules of the task in the order they were handled for loading.
+  returned: always
+  type: list
+  elements: str
+pending_reload:
+  description: Parameters whose running value differs from the wanted or persisted one; a reload or a reboot is needed.
+  returned: always
+  type: list
+  elements: dict
+  sample: [{module: qla2xxx_scst, parameter: qlini_mode, running: exclusive, wanted: disabled}]
+kernel_log:
+  description: Kernel log lines that appeared while the module ran.
+  returned: always
+  type: list
+  elements: str
+'''
+
+import os
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.storage.scst.plugins.module_utils._kmod_backend import KernelModules, ModuleFailure, validate
+
+
+def default_modules_file():
+    if os.path.exists('/etc/debian_version'):
+        return '/etc/modules'
+    return '/etc/modules-load.d/storage-scst.conf'
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            name=dict(type='list', elements='str', required=True, aliases=['names']),
+            state=dict(type='str', choices=['present', 'absent'], default='present'),
+            params=dict(type='dict', default={}),
+            persistent=dict(type='bool', default=False),
+            modules_file=dict(type='path'),
+            options_file=dict(type='path', default='/etc/modprobe.d/storage-scst.conf'),
+            allow_reload=dict(type='bool', default=False),
+        ),
+        supports_check_mode=True,
+    )
+    args = module.params
+    try:
+        validate(args['name'], args['params'])
+        backend = KernelModules(module, args['name'], args['params'], args['state'], args['persistent'],
+                                args['modules_file'] or default_modules_file(), args['options_file'], args['allow_reload'])
+        result = backend.run()
+    except ModuleFailure as failure:
+        module.fail_json(msg=failure.msg, **failure.details)
+    for warning in backend.warnings:
+        module.warn(warning)
+    if module._diff:
+        result['diff'] = backend.diff
+    module.exit_json(**result)
+
+
+if __name__ == '__main__':
+    main()
