@@ -10,4 +10,9 @@ mkdir -p "$dest"
 rsync -a --delete \
     --exclude=/.git --exclude=/.venv --exclude=/tests/output --exclude=__pycache__ --exclude=.pytest_cache \
     --exclude='*.egg-info' "$repo/" "$dest/"
+# Tests read the real scst.conf examples from ../shared beside the checkout; ansible-test passes no environment
+# variables through, so the staged copy gets the same neighbour. Where ../shared is absent the tests say so.
+if [ -d "$repo/../shared" ]; then
+    ln -sfn "$(cd "$repo/../shared" && pwd)" "$work/ac/ansible_collections/storage/shared"
+fi
 echo "$dest"

@@ -37,10 +37,10 @@ def junit_counts(paths):
 
 
 def sanity_counts(output):
-    ran = len(re.findall(r"^Running sanity test ["']", output, re.M))
+    ran = len(re.findall(r'^Running sanity test ["\']', output, re.M))
     match = re.search(r'The (\d+) sanity test\(s\) listed below \(out of \d+\) failed', output)
     failed = int(match.group(1)) if match else 0
-    skipped = len(re.findall(r"^WARNING: Skipping sanity test ["']", output, re.M))
+    skipped = len(re.findall(r'^WARNING: Skipping sanity test ["\']', output, re.M))
     return ran - failed, failed, skipped
 
 
@@ -58,7 +58,7 @@ class Runner:
             return
         print(f'\n===== suite {name}: {" ".join(cmd)}', flush=True)
         start = time.monotonic()
-        log_path = os.path.join(self.logs, f'{name}.log')
+        log_path = os.path.join(self.logs, name.replace('/', '-') + '.log')
         with open(log_path, 'w', encoding='utf-8') as log:
             with subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                                   stdin=subprocess.DEVNULL) as proc:
@@ -96,6 +96,24 @@ class Runner:
         return failed
 
 
+# Every integration target runs in its own fresh virtual SCST host with two emulated QLogic ports.
+FC_PORTS = ('0x21000024ff314c48', '0x21000024ff314c49')
+
+
+def integration(runner, coll):
+    bindir = os.path.dirname(sys.executable)
+    root = os.path.join(coll, 'tests', 'integration', 'targets')
+    for target in sorted(os.listdir(root)) if os.path.isdir(root) else []:
+        if target.startswith('setup_'):
+            continue
+        host = [os.path.join(bindir, 'scst-emulator'), 'host']
+        for port in FC_PORTS:
+            host += ['--fc-port', port]
+        cmd = host + ['--', os.path.join(bindir, 'ansible-test'), 'integration', '--local', '--python', PYTHON_VERSION,
+                      '--allow-destructive', '--color', 'no', target]
+        runner.run(f'integration/{target}', cmd, coll, lambda out, rc: (1, 0, 0) if rc == 0 else (0, 1, 0))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n', 1)[0])
     parser.add_argument('--work', required=True, help='scratch directory (staged collection, logs, JUnit files)')
@@ -113,6 +131,7 @@ def main():
     units_junit = os.path.join(coll, 'tests', 'output', 'junit')
     runner.run('units', ansible_test + ['units', '--python', PYTHON_VERSION, '--color', 'no'], coll,
                lambda out, rc: junit_counts(glob.glob(os.path.join(units_junit, '*units*.xml'))))
+    integration(runner, coll)
     return 1 if runner.summary() else 0
 
 

@@ -68,7 +68,7 @@ class KernelModules(object):
         self.warnings = []
         self.kernel_log = []
         self.diff = []
-        self._log = KernelLog(run=lambda cmd: module.run_command(cmd))
+        self._log = KernelLog(run=module.run_command)
 
     # ---- runtime -------------------------------------------------------------------------------------
 

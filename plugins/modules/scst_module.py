@@ -24,7 +24,7 @@ description:
     not reloaded unless O(allow_reload=true), because unloading an FC or iSCSI driver drops every session on the
     host. The difference is reported in RV(pending_reload) and as a warning.
 author:
-  - storage.scst maintainers
+  - storage.scst maintainers (@storage-scst)
 extends_documentation_fragment:
   - storage.scst.attributes
   - storage.scst.attributes.actiongroup_scst

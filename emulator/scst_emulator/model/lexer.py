@@ -63,6 +63,19 @@ def parse_params(text):
         start = end + 1
 
 
+def raw_tokens(text):
+    """The raw ``;``/newline-separated tokens of ``scst_get_next_token_str``, up to the first empty one.
+
+    For drivers that lex each token themselves with their own rules (scst_local, qla2x00t NPIV).
+    """
+    out = []
+    for token in text.replace('\n', ';').split(';'):
+        if token == '':
+            return out
+        out.append(token)
+    return out
+
+
 def _strip_one_newline(text):
     return text[:-1] if text.endswith('\n') else text
 

@@ -1,0 +1,144 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) storage.scst contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Executing a plan: the planner's actions written one by one through a SysfsClient.
+
+This module is private to this collection: it is not part of the public API and may change without notice.
+apply() runs the actions of _plan.plan() in order under the client's apply lock, stops at the first failure
+and reports which actions were applied and which were not; with rollback it then undoes the applied ones in
+reverse order through the inverse actions the planner computed. In check mode the client is a dry-run client:
+every action is validated and recorded, nothing is written, and waits are skipped.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.storage.scst.plugins.module_utils._errors import ScstError
+
+
+class ApplyResult(object):
+    """What apply() did.
+
+    applied: actions that took effect, in order; not_applied: the failed action and every one after it;
+    failed: the action that failed (None on success); error: its ScstError (None on success).
+    rolled_back: inverse actions executed by the rollback; not_rolled_back: applied actions that could not be
+    undone (no inverse, or the rollback stopped); rollback_error: the ScstError that stopped the rollback.
+    """
+
+    def __init__(self):
+        self.applied = []
+        self.not_applied = []
+        self.failed = None
+        self.error = None
+        self.rolled_back = []
+        self.not_rolled_back = []
+        self.rollback_error = None
+
+    @property
+    def ok(self):
+        return self.error is None
+
+    def to_dict(self, root):
+        """Texts for a module result (secrets masked): commands (applied), not_applied, rollback details."""
+        out = {'commands': [action.text(root) for action in self.applied],
+               'not_applied': [action.text(root) for action in self.not_applied]}
+        if self.error is not None:
+            out['failed_command'] = self.failed.text(root)
+        if self.rolled_back or self.not_rolled_back or self.rollback_error is not None:
+            out['rolled_back'] = [action.text(root) for action in self.rolled_back]
+            out['not_rolled_back'] = [action.text(root) for action in self.not_rolled_back]
+            if self.rollback_error is not None:
+                out['rollback_error'] = self.rollback_error.msg
+        return out
+
+    def message(self):
+        """One paragraph for fail_json(msg=...): what failed, what was applied, what the rollback did."""
+        if self.error is None:
+            return 'applied %d change(s)' % len(self.applied)
+        parts = ['%s (while trying to %s)' % (self.error.msg, self.failed.description),
+                 '%d of %d action(s) were applied before the failure' % (
+                     len(self.applied), len(self.applied) + len(self.not_applied))]
+        if self.rolled_back or self.not_rolled_back:
+            parts.append('rollback undid %d action(s)%s' % (
+                len(self.rolled_back),
+                '; %d could not be undone' % len(self.not_rolled_back) if self.not_rolled_back else ''))
+        if self.rollback_error is not None:
+            parts.append('the rollback stopped: %s' % self.rollback_error.msg)
+        return '; '.join(parts)
+
+
+def run_action(client, action):
+    """Execute one action through client (see _plan.Action for op)."""
+    if action.op == 'mgmt':
+        client.mgmt(action.path, action.command)
+    elif action.op == 'write':
+        client.write_attr(action.path, action.command)
+    elif action.op == 'wait':
+        wait_gone(client, action.path, action.names)
+    else:
+        raise ValueError('unknown action op %r' % (action.op,))
+
+
+def wait_gone(client, path, names):
+    """Wait until none of names is listed in the directory path (sessions closing after force_close).
+
+    Uses the client's timeout, poll interval, sleep and clock; nothing to wait for in a dry run, since the
+    sessions were not really closed.
+    """
+    if client.dry_run:
+        return
+    deadline = client.clock() + client.timeout
+    while True:
+        left = sorted(set(names) & set(client.list_dir(path))) if client.exists(path) else []
+        if not left:
+            return
+        if client.clock() >= deadline:
+            raise ScstError('%s still holds %s %s s after they were asked to close; an initiator may be logging in '
+                            'again: disable the target first or retry' % (path, ', '.join(left), client.timeout),
+                            path=path, applied=list(client.applied))
+        client.sleep(client.poll_interval)
+
+
+def apply(client, actions, rollback=False):
+    """Run actions in order through client under its apply lock; returns an ApplyResult.
+
+    Stops at the first ScstError (ScstInputError included). With rollback, the applied actions are then undone
+    in reverse order; those without an inverse (closed sessions, cascading deletions the planner could not
+    reverse) are listed in not_rolled_back.
+    """
+    result = ApplyResult()
+    with client.locked():
+        for index, action in enumerate(actions):
+            try:
+                run_action(client, action)
+            except ScstError as err:
+                result.failed = action
+                result.error = err
+                result.not_applied = list(actions[index:])
+                break
+            result.applied.append(action)
+        if result.error is not None and rollback:
+            _rollback(client, result)
+    return result
+
+
+def _rollback(client, result):
+    pending = list(reversed(result.applied))
+    while pending:
+        action = pending.pop(0)
+        if action.op == 'wait':
+            continue
+        if action.inverse is None:
+            result.not_rolled_back.append(action)
+            continue
+        try:
+            run_action(client, action.inverse)
+        except ScstError as err:
+            result.rollback_error = err
+            result.not_rolled_back.append(action)
+            result.not_rolled_back.extend(a for a in pending if a.op != 'wait')
+            return
+        result.rolled_back.append(action.inverse)

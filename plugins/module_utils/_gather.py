@@ -1,0 +1,249 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) storage.scst contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Reading the running SCST configuration: sysfs -> configuration model, capabilities and facts.
+
+This module is private to this collection: it is not part of the public API and may change without notice.
+gather() reads /sys/kernel/scst_tgt through a SysfsClient into the canonical model of _model (handlers and
+devices, drivers, targets, LUNs, groups, initiators, ALUA device groups, global attributes), reading only the
+handlers, drivers and targets asked for. gather_meta() reads what the planner needs to know about the running
+kernel (add_device / add_target parameters and dynamic attributes from the mgmt help texts, open sessions).
+gather_facts() adds what scst_info reports: the SCST version, sessions, FC ports and loaded kernel modules.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import os
+import re
+
+from ansible_collections.storage.scst.plugins.module_utils._kmod import LOAD_ORDER, is_loaded, running_params
+from ansible_collections.storage.scst.plugins.module_utils._model import COPY_MANAGER, normalize, normalize_wwn
+
+FC_HOST_ROOT = '/sys/class/fc_host'
+MODULE_ROOT = '/sys/module'
+
+# Global attributes that are configuration (SYSFS.md 1.1); the others are information or actions (version,
+# suspend, trace dumps) and are never part of the model.
+GLOBAL_ATTRIBUTES = ('threads', 'setup_id', 'max_tasklet_cmd', 'poll_us', 'measure_latency', 'force_global_sgv_pool',
+                     'cluster_name', 'async_lun_replace')
+# Entries of device, driver and target directories that are not configuration attributes: kinds, states,
+# help texts and counters (reading counters also queues kernel work, SYSFS.md 4.5).
+_NOT_ATTRIBUTES = frozenset(('type', 'block', 'pr_state', 'trace_level', 'version', 'open_state', 'enabled', 'hw_target',
+                             'tid', 'sg_tablesize', 'dif_capabilities', 'dif_checks_failed', 'commands',
+                             'active_commands', 'initiator_name'))
+_COUNTER = re.compile(r'_(count|kb)$')
+_HELP = {
+    'create_params': 'The following parameters available:',
+    'driver_attributes': 'The following target driver attributes available:',
+    'target_attributes': 'The following target attributes available:',
+}
+_VERSION = re.compile(r'^(?:SCST version:\s*)?([0-9]+\.[0-9]+(?:\.[0-9]+)*[^\s(]*)')
+# Other kernel modules that matter next to SCST's own: the distribution's QLogic driver conflicts with SCST's.
+_OTHER_MODULES = ('qla2xxx',)
+
+
+def _wanted(name, only):
+    return only is None or name in only
+
+
+def _config_attrs(client, path, nonkey, skip=_NOT_ATTRIBUTES, names=None):
+    """{name: value} of an object: key attributes (with nonkey, every readable configuration attribute)."""
+    out = {}
+    for name, (value, is_key) in client.read_attrs(path, names=names).items():
+        if name in skip or _COUNTER.search(name):
+            continue
+        # Numbered attributes (IncomingUser, IncomingUser1...) exist only when added: they are configuration.
+        if isinstance(value, list) or is_key or (nonkey and value != ''):
+            out[name] = value
+    return out
+
+
+def _luns(client, path):
+    out = []
+    for lun in client.list_dir(path, kind='dir'):
+        read_only = client.read_value('%s/%s/read_only' % (path, lun))[0].strip() == '1'
+        out.append({'lun': int(lun), 'device': client.link_name('%s/%s/device' % (path, lun)), 'read_only': read_only})
+    return out
+
+
+def _enabled(client, path):
+    """True/False from an `enabled` file, None when the object has none (copy_manager, scst_local)."""
+    if not client.exists('%s/enabled' % path):
+        return None
+    return client.read_value('%s/enabled' % path)[0].strip() == '1'
+
+
+def gather(client, handlers=None, drivers=None, targets=None, device_groups=True, global_attributes=True, nonkey=False):
+    """The running configuration as a canonical model (_model.normalize()).
+
+    handlers, drivers, targets: names to read (None: all); targets filters the targets of every driver read.
+    device_groups, global_attributes: whether to read the ALUA configuration and the global attributes.
+    nonkey: also read attributes at their default values (without the [key] mark), which the planner needs
+    to compare the attributes a configuration names; without it the model holds what scst.conf would keep.
+    """
+    raw = {'attributes': {}, 'handlers': [], 'drivers': [], 'alua': {}, 'device_groups': []}
+    if global_attributes:
+        raw['attributes'] = _config_attrs(client, '', nonkey, names=GLOBAL_ATTRIBUTES)
+    for handler in client.list_dir('handlers', kind='dir'):
+        if _wanted(handler, handlers):
+            raw['handlers'].append(_handler(client, handler, nonkey))
+    for driver in client.list_dir('targets', kind='dir'):
+        if _wanted(driver, drivers):
+            raw['drivers'].append(_driver(client, driver, targets, nonkey))
+    if device_groups:
+        raw['alua'] = _config_attrs(client, 'device_groups', nonkey)
+        raw['device_groups'] = [_device_group(client, name, nonkey)
+                                for name in client.list_dir('device_groups', kind='dir')]
+    return normalize(raw)
+
+
+def _handler(client, handler, nonkey):
+    path = 'handlers/%s' % handler
+    devices = [{'name': name, 'attributes': _config_attrs(client, 'devices/%s' % name, nonkey)}
+               for name in client.list_dir(path, kind='link')]
+    return {'name': handler, 'attributes': _config_attrs(client, path, nonkey), 'devices': devices}
+
+
+def _driver(client, driver, targets, nonkey):
+    path = 'targets/%s' % driver
+    out = {'name': driver, 'enabled': _enabled(client, path), 'attributes': _config_attrs(client, path, nonkey),
+           'targets': []}
+    for target in client.list_dir(path, kind='dir'):
+        if target != 'module' and _wanted(target, targets):
+            out['targets'].append(_target(client, driver, target, nonkey))
+    return out
+
+
+def _target(client, driver, target, nonkey):
+    path = 'targets/%s/%s' % (driver, target)
+    hw_target = client.exists('%s/hw_target' % path) and client.read_value('%s/hw_target' % path)[0].strip() == '1'
+    groups = []
+    for group in client.list_dir('%s/ini_groups' % path, kind='dir'):
+        gpath = '%s/ini_groups/%s' % (path, group)
+        groups.append({'name': group, 'attributes': _config_attrs(client, gpath, nonkey),
+                       'luns': _luns(client, '%s/luns' % gpath),
+                       'initiators': [i for i in client.list_dir('%s/initiators' % gpath, kind='file') if i != 'mgmt']})
+    return {'name': target, 'hw_target': hw_target, 'enabled': _enabled(client, path),
+            'attributes': _config_attrs(client, path, nonkey), 'luns': _luns(client, '%s/luns' % path), 'groups': groups}
+
+
+def _device_group(client, name, nonkey):
+    path = 'device_groups/%s' % name
+    tgroups = []
+    for tg in client.list_dir('%s/target_groups' % path, kind='dir'):
+        tpath = '%s/target_groups/%s' % (path, tg)
+        # Local targets are links to the target; remote ones (an H.A. peer's) directories with rel_tgt_id.
+        members = [{'name': link} for link in client.list_dir(tpath, kind='link')]
+        members += [{'name': remote, 'attributes': _config_attrs(client, '%s/%s' % (tpath, remote), nonkey)}
+                    for remote in client.list_dir(tpath, kind='dir')]
+        tgroups.append({'name': tg, 'attributes': _config_attrs(client, tpath, nonkey), 'targets': members})
+    return {'name': name, 'attributes': _config_attrs(client, path, nonkey),
+            'devices': client.list_dir('%s/devices' % path, kind='link'), 'target_groups': tgroups}
+
+
+# ------------------------------------------------------------------------------------------ capabilities
+
+
+def parse_help(text):
+    """Lists announced by a mgmt help text: create_params, driver_attributes, target_attributes."""
+    out = dict((key, []) for key in _HELP)
+    for line in text.splitlines():
+        for key, lead in _HELP.items():
+            if line.strip().startswith(lead):
+                names = line.strip()[len(lead):].strip().rstrip('.')
+                out[key] = [name.strip() for name in names.split(',') if name.strip()]
+    return out
+
+
+def gather_meta(client, handlers=None, drivers=None):
+    """What the planner needs to know about the running kernel (see _plan.plan(meta=...)).
+
+    {'handlers': {h: {'create_params': [..]}}, 'drivers': {d: {'mgmt': bool, 'create_params': [..],
+    'driver_attributes': [..], 'target_attributes': [..]}}, 'sessions': {d: {t: {session: group or None}}}}
+    """
+    meta = {'handlers': {}, 'drivers': {}, 'sessions': {}}
+    for handler in client.list_dir('handlers', kind='dir'):
+        mgmt = 'handlers/%s/mgmt' % handler
+        if _wanted(handler, handlers) and client.exists(mgmt):
+            meta['handlers'][handler] = {'create_params': parse_help(client.read(mgmt))['create_params']}
+    for driver in client.list_dir('targets', kind='dir'):
+        if not _wanted(driver, drivers):
+            continue
+        mgmt = 'targets/%s/mgmt' % driver
+        info = parse_help(client.read(mgmt)) if client.exists(mgmt) else parse_help('')
+        info['mgmt'] = client.exists(mgmt)
+        meta['drivers'][driver] = info
+        meta['sessions'][driver] = dict((target, sessions(client, driver, target))
+                                        for target in client.list_dir('targets/%s' % driver, kind='dir')
+                                        if target != 'module')
+    return meta
+
+
+def sessions(client, driver, target):
+    """{session name: the group whose LUNs it sees, or None for the target's default LUN set}."""
+    path = 'targets/%s/%s/sessions' % (driver, target)
+    if not client.exists(path):
+        return {}
+    out = {}
+    for session in client.list_dir(path, kind='dir'):
+        luns = '%s/%s/luns' % (path, session)
+        group = None
+        if client.exists(luns):
+            match = re.search(r'/ini_groups/([^/]+)/luns$', client.read_link(luns))
+            group = match.group(1) if match else None
+        out[session] = group
+    return out
+
+
+# ------------------------------------------------------------------------------------------ facts
+
+
+def parse_version(lines):
+    """The SCST version from the `version` file in any of its formats (SYSFS.md 12), or None."""
+    for line in lines:
+        match = _VERSION.match(line.strip())
+        if match:
+            return match.group(1)
+    return None
+
+
+def fc_ports(fc_host_root=FC_HOST_ROOT):
+    """{host: WWPN in SCST's spelling} of the FC HBA ports (/sys/class/fc_host/hostN/port_name reads 0x...)."""
+    out = {}
+    if not os.path.isdir(fc_host_root):
+        return out
+    for host in sorted(os.listdir(fc_host_root)):
+        try:
+            with open(os.path.join(fc_host_root, host, 'port_name')) as handle:
+                wwpn = normalize_wwn(handle.read().strip())
+        except (IOError, OSError):
+            continue
+        if wwpn:
+            out[host] = wwpn
+    return out
+
+
+def kernel_modules(module_root=MODULE_ROOT):
+    """{module: {parameter: value}} of the loaded SCST modules (and of the conflicting distribution ones)."""
+    return dict((name, running_params(module_root, name)) for name in LOAD_ORDER + _OTHER_MODULES
+                if is_loaded(module_root, name))
+
+
+def gather_facts(client, fc_host_root=FC_HOST_ROOT, module_root=MODULE_ROOT):
+    """What scst_info reports besides the configuration: version, sessions per target, FC ports, modules."""
+    lines = client.read_lines('version')
+    sessions_by_target = {}
+    for driver in client.list_dir('targets', kind='dir'):
+        if driver == COPY_MANAGER:
+            continue
+        for target in client.list_dir('targets/%s' % driver, kind='dir'):
+            found = sessions(client, driver, target)
+            if found:
+                sessions_by_target.setdefault(driver, {})[target] = [
+                    {'name': name, 'group': group} for name, group in sorted(found.items())]
+    return {'version': parse_version(lines), 'version_text': lines, 'sessions': sessions_by_target,
+            'fc_ports': fc_ports(fc_host_root), 'kernel_modules': kernel_modules(module_root)}

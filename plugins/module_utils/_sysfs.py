@@ -1,0 +1,504 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) storage.scst contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""The only code of storage.scst that touches /sys/kernel/scst_tgt.
+
+This module is private to this collection: it is not part of the public API and may change without notice.
+SysfsClient reads attribute values (first line plus the '[key]' mark, numbered multi-values folded), lists
+objects and links, and writes one mgmt command or one attribute value with one write(2), following the
+EAGAIN / last_sysfs_mgmt_res protocol of the kernel (shared/scst/SYSFS.md 2.0, 3.1, 4). Every write is
+checked first (see _validate), serialised by an exclusive lock held for the whole apply, recorded in
+SysfsClient.applied with secrets masked, and skipped (but still recorded) in dry-run mode.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import contextlib
+import errno
+import fcntl
+import os
+import re
+import shlex
+import stat
+import subprocess
+import time
+
+from ansible_collections.storage.scst.plugins.module_utils._errors import (
+    ScstError,
+    ScstInputError,
+    describe_errno,
+    mask_text,
+)
+from ansible_collections.storage.scst.plugins.module_utils._validate import (
+    Secret,
+    build_command,
+    check_attr_value,
+    check_command,
+)
+
+
+DEFAULT_ROOT = '/sys/kernel/scst_tgt'
+LOCK_FILE_NAME = 'storage-scst.lock'
+RESULT_FILE = 'last_sysfs_mgmt_res'
+# Optional attributes that SCST numbers when added more than once: IncomingUser, IncomingUser1, ...
+MULTI_VALUED = ('IncomingUser', 'OutgoingUser', 'allowed_portal')
+KERNEL_LOG_LINES = 20    # kernel log lines kept in an error
+KERNEL_LOG_IN_MSG = 3    # of which the last ones are quoted in the message itself
+_READ_CHUNK = 65536
+_CHAP_USER = re.compile(r'(Incoming|Outgoing)User[0-9]*')
+_O_CLOEXEC = getattr(os, 'O_CLOEXEC', 0)
+
+
+def parse_value(text):
+    """(value, is_key) of an attribute file's content (SYSFS.md 3.1).
+
+    The value is the first line, kept exactly (some values end in a space, e.g. prod_rev_lvl '390 ').
+    is_key is true when any later line is '[key]'; further empty lines are ignored. '' gives ('', False).
+    """
+    lines = text.split('\n')
+    return lines[0], any(line.strip() == '[key]' for line in lines[1:])
+
+
+def dmesg_lines():
+    """The kernel log as a list of lines, or None when it cannot be read (no dmesg, no permission)."""
+    try:
+        proc = subprocess.run(
+            ['dmesg'], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, timeout=10, check=False,
+            env=dict(os.environ, LC_ALL='C'),
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    if proc.returncode != 0:
+        return None
+    return proc.stdout.decode('utf-8', 'replace').splitlines()
+
+
+def default_lock_path():
+    """/run/lock/storage-scst.lock, or /var/lock/storage-scst.lock on hosts without /run/lock."""
+    directory = '/run/lock' if os.path.isdir('/run/lock') else '/var/lock'
+    return os.path.join(directory, LOCK_FILE_NAME)
+
+
+class SysfsClient(object):
+    """Reads and writes /sys/kernel/scst_tgt (or a copy of its layout under another root, for tests).
+
+    Paths given to the methods are relative to root ('targets/iscsi/mgmt') or absolute below root.
+    timeout: budget (seconds) of every EAGAIN wait, of a write and of a read; poll_interval: pause (seconds)
+    between two attempts, also while waiting for the lock.
+    log_reader: callable returning the kernel log as a list of lines (or None if unavailable); new lines
+    that appear during a failed write are reported in the error. None disables it.
+    sleep, clock: injectable for tests. dry_run: record writes in applied without writing.
+    lock_path, lock_timeout: the apply lock (see locked()). secrets: strings to mask (see add_secret()).
+    applied: one shell line "echo TEXT > PATH" per successful (or, in dry-run, recorded) write, with
+    secrets masked; modules return it as their commands.
+    Not thread-safe: use one client per thread.
+    """
+
+    def __init__(self, root=DEFAULT_ROOT, timeout=300, poll_interval=1.0, log_reader=dmesg_lines,
+                 sleep=time.sleep, clock=time.monotonic, dry_run=False, lock_path=None, lock_timeout=300,
+                 secrets=()):
+        self.root = os.path.normpath(root)
+        self.timeout = timeout
+        self.poll_interval = poll_interval
+        self.log_reader = log_reader
+        self.sleep = sleep
+        self.clock = clock
+        self.dry_run = dry_run
+        self.lock_path = lock_path or default_lock_path()
+        self.lock_timeout = lock_timeout
+        self.applied = []
+        self._secrets = set()
+        self._lock_fd = None
+        self.add_secret(*secrets)
+
+    # ---------------------------------------------------------------- secrets and errors
+
+    def add_secret(self, *secrets):
+        """Register strings (CHAP secrets...) that must be masked in applied and in every error."""
+        self._secrets.update(str(secret) for secret in secrets if secret)
+
+    def _mask(self, text):
+        return mask_text(text, self._secrets)
+
+    def _finish(self, err):
+        """Attach what was applied so far and mask the secrets of an error about to be raised."""
+        err.applied = list(self.applied)
+        return err.mask(self._secrets)
+
+    def _error(self, msg, path=None, command=None, err_no=None, log_marker=None):
+        kernel_log = self._log_since(log_marker)
+        if kernel_log:
+            msg = '%s; kernel log: %s' % (msg, ' | '.join(kernel_log[-KERNEL_LOG_IN_MSG:]))
+        if self.applied:
+            msg = '%s. Already applied in this run: %d write(s), listed in commands' % (msg, len(self.applied))
+        return self._finish(ScstError(msg, path=path, command=command, errno=err_no, kernel_log=kernel_log))
+
+    def _not_loaded(self):
+        return self._finish(ScstError(
+            'SCST is not loaded: %s does not exist; load the kernel module scst first (for example with '
+            'storage.scst.scst_module or "modprobe scst")' % self.root, path=self.root))
+
+    def check_loaded(self):
+        """Raise ScstError with a clear sentence when the SCST tree is missing (module scst not loaded)."""
+        if not os.path.isdir(self.root):
+            raise self._not_loaded()
+
+    def _os_error(self, err, action, path, command=None, log_marker=None):
+        """ScstError for an OSError; a missing path below a missing root means SCST is not loaded."""
+        if err.errno == errno.ENOENT and not os.path.isdir(self.root):
+            return self._not_loaded()
+        return self._error('%s %s failed: %s' % (action, path, describe_errno(err.errno)),
+                           path=path, command=command, err_no=err.errno, log_marker=log_marker)
+
+    # ---------------------------------------------------------------- kernel log
+
+    def _log_marker(self):
+        """(number of lines, last line) of the kernel log now, or None when there is no log to read."""
+        if self.log_reader is None:
+            return None
+        lines = self.log_reader()
+        if lines is None:
+            return None
+        return len(lines), (lines[-1] if lines else None)
+
+    def _log_since(self, marker):
+        if marker is None:
+            return []
+        lines = self.log_reader() or []
+        count, last = marker
+        if count and count <= len(lines) and lines[count - 1] == last:
+            new = lines[count:]
+        elif last is not None and last in lines:
+            # The ring buffer dropped old lines: continue after the last occurrence of the marker line.
+            new = lines[len(lines) - lines[::-1].index(last):]
+        else:
+            new = lines
+        return new[-KERNEL_LOG_LINES:]
+
+    # ---------------------------------------------------------------- paths
+
+    def _resolve(self, path):
+        """(absolute path, path relative to root) for a path given relative to root or absolute below it."""
+        if path == self.root or path.startswith(self.root + '/'):
+            rel = path[len(self.root):].lstrip('/')
+        elif path.startswith('/'):
+            raise ValueError('path %r is not below the SCST root %s' % (path, self.root))
+        else:
+            rel = path
+        parts = rel.split('/') if rel else []
+        if any(part in ('', '.', '..') for part in parts):
+            raise ValueError('path %r has an empty, "." or ".." component' % path)
+        return os.path.join(self.root, *parts), rel
+
+    # ---------------------------------------------------------------- reading
+
+    @staticmethod
+    def _read_once(abs_path):
+        # os.read, not a file object: io.FileIO.read() turns EAGAIN into a None return.
+        fd = os.open(abs_path, os.O_RDONLY | _O_CLOEXEC)
+        try:
+            chunks = []
+            while True:
+                chunk = os.read(fd, _READ_CHUNK)
+                if not chunk:
+                    return b''.join(chunks)
+                chunks.append(chunk)
+        finally:
+            os.close(fd)
+
+    def _retry_eagain(self, func):
+        """Call func until it stops failing with EAGAIN or the budget is spent (then the EAGAIN is raised)."""
+        deadline = self.clock() + self.timeout
+        while True:
+            try:
+                return func()
+            except OSError as err:
+                if err.errno != errno.EAGAIN or self.clock() >= deadline:
+                    raise
+            self.sleep(self.poll_interval)
+
+    def read(self, path):
+        """Whole content of an attribute file as text; reads failing with EAGAIN are retried (SYSFS.md 4.5)."""
+        abs_path = self._resolve(path)[0]
+        try:
+            data = self._retry_eagain(lambda: self._read_once(abs_path))
+        except OSError as err:
+            if err.errno == errno.EAGAIN:
+                raise self._error('reading %s still failed with EAGAIN after %s s' % (abs_path, self.timeout),
+                                  path=abs_path, err_no=err.errno)
+            raise self._os_error(err, 'reading', abs_path)
+        return data.decode('utf-8', 'surrogateescape')
+
+    def read_value(self, path):
+        """(value, is_key) of an attribute: first line, and whether a later line is '[key]'.
+
+        The secret of a CHAP user read from IncomingUser* / OutgoingUser* ('NAME SECRET') is registered with
+        add_secret(), so that it is masked wherever it might later be echoed.
+        """
+        value, is_key = parse_value(self.read(path))
+        if _CHAP_USER.fullmatch(os.path.basename(path)):
+            self.add_secret(*value.split(' ')[1:])
+        return value, is_key
+
+    def read_lines(self, path):
+        """All lines of a multi-line file (version, trace_level...), trailing empty lines dropped."""
+        lines = self.read(path).split('\n')
+        while lines and not lines[-1]:
+            lines.pop()
+        return lines
+
+    def exists(self, path):
+        """Whether the entry exists (links are not followed); ScstError if SCST itself is not loaded."""
+        abs_path = self._resolve(path)[0]
+        if os.path.lexists(abs_path):
+            return True
+        self.check_loaded()
+        return False
+
+    def list_dir(self, path, kind=None):
+        """Sorted names in a directory; kind 'dir', 'link' or 'file' keeps only entries of that type."""
+        abs_path = self._resolve(path)[0]
+        try:
+            names = os.listdir(abs_path)
+        except OSError as err:
+            raise self._os_error(err, 'listing', abs_path)
+        if kind is not None:
+            test = {'dir': stat.S_ISDIR, 'link': stat.S_ISLNK, 'file': stat.S_ISREG}[kind]
+            names = [name for name in names if test(self._lstat_mode(os.path.join(abs_path, name)))]
+        return sorted(names)
+
+    def _lstat_mode(self, abs_path):
+        """st_mode of an entry, 0 if it vanished since it was listed (a session of an initiator that logged out)."""
+        try:
+            return os.lstat(abs_path).st_mode
+        except OSError as err:
+            if err.errno == errno.ENOENT:
+                return 0
+            raise self._os_error(err, 'examining', abs_path)
+
+    def read_link(self, path):
+        """Where a symlink points: relative to root when it points inside the tree, else absolute.
+
+        E.g. 'targets/iscsi/T/luns/0/device' -> 'devices/disk01'.
+        """
+        abs_path = self._resolve(path)[0]
+        try:
+            target = os.readlink(abs_path)
+        except OSError as err:
+            raise self._os_error(err, 'reading the link', abs_path)
+        resolved = os.path.normpath(os.path.join(os.path.dirname(abs_path), target))
+        if resolved.startswith(self.root + '/'):
+            return resolved[len(self.root) + 1:]
+        return resolved
+
+    def link_name(self, path):
+        """Last component of a symlink's target: the device name of 'luns/N/device', for example."""
+        return os.path.basename(self.read_link(path))
+
+    def read_attrs(self, path, names=None, multi=MULTI_VALUED):
+        """Attributes of one object directory as {name: (value, is_key)}.
+
+        Only readable regular files are read ('mgmt' and write-only files are skipped, as the kernel
+        refuses to open them for reading). Numbered instances of a name in multi (IncomingUser,
+        IncomingUser1, ...) are folded into {name: ([value, ...], any is_key)}, in numeric order.
+        names, if given, limits the result to those (unnumbered) names.
+        """
+        abs_dir = self._resolve(path)[0]
+        numbered = re.compile(r'(%s)([0-9]*)' % '|'.join(re.escape(name) for name in multi)) if multi else None
+        singles = {}
+        folded = {}
+        for name in self.list_dir(path, kind='file'):
+            match = numbered.fullmatch(name) if numbered else None
+            base = match.group(1) if match else name
+            if name == 'mgmt' or (names is not None and base not in names):
+                continue
+            if not self._lstat_mode(os.path.join(abs_dir, name)) & (stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH):
+                continue
+            value = self.read_value(os.path.join(abs_dir, name))
+            if match:
+                folded.setdefault(base, []).append((int(match.group(2) or -1), value))
+            else:
+                singles[name] = value
+        for base, instances in folded.items():
+            values = [value for number, value in sorted(instances)]
+            singles[base] = ([text for text, key in values], any(key for text, key in values))
+        return singles
+
+    # ---------------------------------------------------------------- writing
+
+    def command(self, keyword, *args, **kwargs):
+        """build_command() (see _validate) with this client's secrets masked in its errors."""
+        try:
+            return build_command(keyword, *args, **kwargs)
+        except ScstInputError as err:
+            raise self._finish(err)
+
+    def mgmt(self, path, command):
+        """Write one command to a mgmt file (one write(2), EAGAIN handled); record it in applied.
+
+        The command is written without a trailing newline: the lexer does not need one, and the ALUA
+        files would discard anything after it anyway. Build commands with command() or build_command();
+        the whole text is checked again here (one line, at most 4095 bytes).
+        """
+        abs_path, rel = self._resolve(path)
+        if os.path.basename(abs_path) != 'mgmt':
+            raise ValueError('mgmt() writes mgmt files only, not %r' % path)
+        self.add_secret(*getattr(command, 'secrets', ()))
+        try:
+            check_command(command)
+        except ScstInputError as err:
+            raise self._finish(err)
+        self._write(abs_path, rel, command, command.encode('utf-8', 'surrogateescape'))
+
+    def write_attr(self, path, value, option=None):
+        """Write one value to an attribute file (one write(2), EAGAIN handled); record it in applied.
+
+        value: text, integer, or boolean (written as 1 / 0); a Secret is masked everywhere.
+        option: the user's option name for validation errors (default: the attribute's file name).
+        The value is written without a trailing newline, except that '' is written as a single newline:
+        the kernel never passes a zero-length write to the store, and every store drops one trailing
+        newline, so this clears attributes such as comment.
+        """
+        abs_path, rel = self._resolve(path)
+        if os.path.basename(abs_path) == 'mgmt':
+            raise ValueError('write_attr() does not write mgmt files; use mgmt()')
+        if isinstance(value, Secret):
+            self.add_secret(value)
+        try:
+            text = check_attr_value(value, option or os.path.basename(abs_path))
+        except ScstInputError as err:
+            raise self._finish(err)
+        self._write(abs_path, rel, text, text.encode('utf-8', 'surrogateescape') or b'\n')
+
+    def _write(self, abs_path, rel, text, data):
+        shown = self._mask(text)
+        if not self.dry_run:
+            if self._lock_fd is None:
+                raise RuntimeError('SysfsClient writes %s outside locked(): writes must hold the apply lock' % rel)
+            self._write_now(abs_path, shown, data)
+        # Masked before quoting: quoting may escape characters of a secret, which would then not match.
+        self.applied.append('echo %s > %s' % (shlex.quote(shown), shlex.quote(abs_path)))
+
+    def _write_now(self, abs_path, shown, data):
+        marker = self._log_marker()
+        try:
+            fd = os.open(abs_path, os.O_WRONLY | _O_CLOEXEC)
+        except OSError as err:
+            raise self._os_error(err, 'opening for writing', abs_path, command=shown, log_marker=marker)
+        try:
+            # One os.write: a file object would retry or re-send a partial or EAGAIN write on close, and a
+            # resent remainder is parsed by SCST as a second command (SYSFS.md 2.0, 11).
+            written = os.write(fd, data)
+        except OSError as err:
+            if err.errno != errno.EAGAIN:
+                raise self._error('writing %r to %s failed: %s' % (shown, abs_path, describe_errno(err.errno)),
+                                  path=abs_path, command=shown, err_no=err.errno, log_marker=marker)
+            self._wait_for_result(abs_path, shown, marker)
+            return
+        finally:
+            self._close(fd)
+        if written != len(data):
+            raise self._error(
+                'writing %r to %s was cut short: the kernel took %d of %d bytes, so only the truncated text may '
+                'have been applied; the rest was not written' % (shown, abs_path, written, len(data)),
+                path=abs_path, command=shown, log_marker=marker)
+
+    @staticmethod
+    def _close(fd):
+        try:
+            os.close(fd)
+        except OSError:
+            # sysfs and the FUSE emulator report a store's result from write(2) itself; close() only releases
+            # the file, so its error carries nothing about the command and must not hide the write's outcome.
+            return
+
+    def _wait_for_result(self, abs_path, shown, marker):
+        """SYSFS.md 4.5: the write was queued (EAGAIN); read last_sysfs_mgmt_res until it stops failing
+        with EAGAIN: 0 means success, -N failure with errno N."""
+        result_path = os.path.join(self.root, RESULT_FILE)
+        try:
+            data = self._retry_eagain(lambda: self._read_once(result_path))
+        except OSError as err:
+            if err.errno == errno.EAGAIN:
+                raise self._error(
+                    'writing %r to %s did not complete within %s s (%s still answers EAGAIN); SCST keeps the '
+                    'queued command and it may still complete: check the state before retrying'
+                    % (shown, abs_path, self.timeout, RESULT_FILE),
+                    path=abs_path, command=shown, err_no=err.errno, log_marker=marker)
+            raise self._os_error(err, 'reading', result_path, command=shown, log_marker=marker)
+        text = parse_value(data.decode('utf-8', 'replace'))[0].strip()
+        if not re.fullmatch(r'-?[0-9]+', text):
+            raise self._error('writing %r to %s: %s gave an unexpected answer %r'
+                              % (shown, abs_path, RESULT_FILE, text), path=abs_path, command=shown, log_marker=marker)
+        result = int(text)
+        if result == 0:
+            return
+        if result > 0:
+            raise self._error('writing %r to %s: %s gave an unexpected positive result %d'
+                              % (shown, abs_path, RESULT_FILE, result), path=abs_path, command=shown, log_marker=marker)
+        raise self._error('writing %r to %s failed after it was queued (EAGAIN): %s' % (shown, abs_path, describe_errno(-result)),
+                          path=abs_path, command=shown, err_no=-result, log_marker=marker)
+
+    # ---------------------------------------------------------------- the apply lock
+
+    @contextlib.contextmanager
+    def locked(self):
+        """Hold the exclusive apply lock (flock on lock_path) for the block; re-entrant within one client.
+
+        Gather, plan and apply under one lock, so that two runs on one host never interleave: SCST keeps a
+        single global last_sysfs_mgmt_res, and a plan made from a state that another run is changing is
+        wrong. Waits up to lock_timeout seconds, then raises ScstError naming the holder's pid.
+        """
+        if self._lock_fd is not None:
+            yield self
+            return
+        fd = self._acquire_lock()
+        self._lock_fd = fd
+        try:
+            yield self
+        finally:
+            self._lock_fd = None
+            try:
+                # Empty the file before unlocking so that a waiter never names a pid that has let go; the file
+                # itself stays, since unlinking a lock file lets two processes lock two different files.
+                os.ftruncate(fd, 0)
+            finally:
+                os.close(fd)
+
+    def _acquire_lock(self):
+        try:
+            fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT | _O_CLOEXEC, 0o644)
+        except OSError as err:
+            raise self._finish(ScstError('cannot open the lock file %s: %s' % (self.lock_path, describe_errno(err.errno)),
+                                         path=self.lock_path, errno=err.errno))
+        deadline = self.clock() + self.lock_timeout
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except OSError as err:
+                if err.errno not in (errno.EAGAIN, errno.EWOULDBLOCK):
+                    os.close(fd)
+                    raise self._finish(ScstError('cannot lock %s: %s' % (self.lock_path, describe_errno(err.errno)),
+                                                 path=self.lock_path, errno=err.errno))
+            if self.clock() >= deadline:
+                holder = self._lock_holder(fd)
+                os.close(fd)
+                raise self._finish(ScstError(
+                    'another storage.scst run (%s) holds the lock %s and did not release it within %s s; '
+                    'runs on one host are serialised, so try again when it has finished'
+                    % ('pid %d' % holder if holder else 'pid unknown', self.lock_path, self.lock_timeout),
+                    path=self.lock_path, errno=errno.EWOULDBLOCK))
+            self.sleep(self.poll_interval)
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, ('%d\n' % os.getpid()).encode('ascii'), 0)
+        return fd
+
+    @staticmethod
+    def _lock_holder(fd):
+        text = os.pread(fd, 32, 0).decode('ascii', 'replace').strip()
+        return int(text) if text.isdigit() else None

@@ -1,0 +1,163 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) storage.scst contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""gather -> plan -> apply against the FUSE emulator of the SCST kernel (emulator/): the planner's commands
+are accepted by the emulated kernel, a second plan is empty, sessions are drained, rollback restores."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import errno
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+import pytest
+
+from ansible_collections.storage.scst.plugins.module_utils._apply import apply
+from ansible_collections.storage.scst.plugins.module_utils._gather import gather, gather_facts, gather_meta
+from ansible_collections.storage.scst.plugins.module_utils._model import check
+from ansible_collections.storage.scst.plugins.module_utils._plan import PlanError, plan
+from ansible_collections.storage.scst.plugins.module_utils._sysfs import SysfsClient
+
+control = pytest.importorskip('scst_emulator.control', reason='the SCST emulator (emulator/) is not installed')
+daemon = pytest.importorskip('scst_emulator.daemon', reason='the SCST emulator (emulator/) is not installed')
+
+pytestmark = pytest.mark.skipif(not os.path.exists('/dev/fuse') or shutil.which('fusermount3') is None,
+                                reason='FUSE is unavailable (/dev/fuse or fusermount3 missing)')
+
+IQN = 'iqn.2026-01.com.example:t1'
+IQN2 = 'iqn.2026-01.com.example:t2'
+ESX = 'iqn.1998-01.com.vmware:esx1'
+
+
+@pytest.fixture
+def emu(tmp_path):
+    # The run directory is outside pytest's tmp_path: pytest must never walk into a mounted emulator.
+    rundir = tempfile.mkdtemp(prefix='scst-emulator-plan-')
+    log_path = os.path.join(rundir, 'daemon.log')
+    with open(log_path, 'wb') as log_file:
+        proc = subprocess.Popen([sys.executable, '-m', 'scst_emulator.daemon', '--rundir', rundir], stdout=log_file,
+                                stderr=subprocess.STDOUT, env=dict(os.environ, FUSE_LIBRARY_NAME='fuse3'))
+    sock = os.path.join(rundir, 'control.sock')
+    iscsid = None
+    try:
+        try:
+            daemon.wait_ready(rundir, lambda: proc.poll() is None)
+        except RuntimeError as exc:
+            pytest.skip('the SCST emulator could not start here: %s' % exc)
+        for name in ('scst', 'scst_vdisk', 'iscsi_scst'):
+            control.call(sock, 'modprobe', name=name)
+        iscsid = control.attach_iscsi_daemon(sock)
+        image = str(tmp_path / 'disk01.img')
+        with open(image, 'wb') as handle:
+            handle.truncate(1 << 20)
+        client = SysfsClient(root=os.path.join(rundir, 'fs', 'kernel', 'scst_tgt'), timeout=5, poll_interval=0.02,
+                             log_reader=None, lock_path=os.path.join(rundir, 'apply.lock'))
+        yield {'client': client, 'sock': sock, 'image': image}
+    finally:
+        if iscsid is not None:
+            iscsid.close()
+        subprocess.call(['fusermount3', '-u', os.path.join(rundir, 'fs')])
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(10)
+        if not os.path.ismount(os.path.join(rundir, 'fs')):
+            shutil.rmtree(rundir, ignore_errors=True)
+
+
+def config(image):
+    return check({
+        'attributes': {'setup_id': '0x1234'},
+        'handlers': [
+            {'name': 'vdisk_fileio', 'devices': [{'name': 'disk01', 'attributes': {
+                'filename': image, 'blocksize': 4096, 'rotational': 0, 'usn': 'D1'}}]},
+            {'name': 'vdisk_nullio', 'devices': [{'name': 'null0', 'attributes': {'read_only': 1}}]}],
+        'drivers': [{'name': 'iscsi', 'enabled': True, 'attributes': {'IncomingUser': ['disc 12charsecretX']},
+                     'targets': [{'name': IQN, 'enabled': True,
+                                  'attributes': {'IncomingUser': ['joe 12charsecret'], 'allowed_portal': ['10.0.0.*'],
+                                                 'QueuedCommands': 64},
+                                  'luns': [{'lun': 0, 'device': 'disk01'}, {'lun': 1, 'device': 'null0'}],
+                                  'groups': [{'name': 'esx', 'initiators': [ESX],
+                                              'luns': [{'lun': 0, 'device': 'null0'}]}]}]}],
+        'device_groups': [{'name': 'dg1', 'devices': ['disk01'], 'target_groups': [
+            {'name': 'local', 'attributes': {'group_id': 1, 'state': 'active'}, 'targets': [IQN]}]}],
+    })
+
+
+def converge(client, desired, state, **options):
+    """One module run: gather, plan, apply; returns (plan, result)."""
+    actions = plan(desired, gather(client, nonkey=True), state, meta=gather_meta(client), **options)
+    return actions, apply(client, actions)
+
+
+def replan(client, desired, state):
+    return plan(desired, gather(client, nonkey=True), state, meta=gather_meta(client))
+
+
+def test_merged_applies_and_is_idempotent(emu):
+    client, desired = emu['client'], config(emu['image'])
+    actions, result = converge(client, desired, 'merged')
+    assert result.ok, result.message()
+    assert len(actions) == 22 and actions[-1].path == 'targets/iscsi/enabled'
+    assert replan(client, desired, 'merged') == []
+    assert replan(client, desired, 'replaced') == []
+    gathered = gather(client)
+    target = gathered['drivers'][1]['targets'][0]
+    assert target['attributes']['IncomingUser'] == ['joe 12charsecret']
+    assert target['groups'][0]['luns'] == [{'lun': 0, 'device': 'null0', 'read_only': True}]
+    # The initiator sees the group's LUN set once the configuration is in place.
+    assert control.call(emu['sock'], 'visible_luns', driver='iscsi', target=IQN, initiator=ESX, portal='10.0.0.5')
+
+
+def test_overridden_drains_sessions_and_recreates_a_device(emu):
+    client, desired = emu['client'], config(emu['image'])
+    assert converge(client, desired, 'merged')[1].ok
+    control.call(emu['sock'], 'login', driver='iscsi', target=IQN, initiator=ESX, portal='10.0.0.5')
+    assert gather_facts(client)['sessions']['iscsi'][IQN] == [{'name': ESX, 'group': 'esx'}]
+    smaller = check({
+        'handlers': [{'name': 'vdisk_fileio', 'devices': [{'name': 'disk01', 'attributes': {
+            'filename': emu['image'], 'blocksize': 512}}]}],
+        'drivers': [{'name': 'iscsi', 'enabled': True, 'targets': [
+            {'name': IQN2, 'enabled': True, 'luns': [{'lun': 0, 'device': 'disk01'}]}]}]})
+    with pytest.raises(PlanError, match='open session'):
+        converge(client, smaller, 'overridden', recreate='options-changed')
+    actions, result = converge(client, smaller, 'overridden', recreate='options-changed', force=True)
+    assert result.ok, result.message()
+    assert [a.kind for a in actions][:3] == ['disable', 'close_session', 'wait_sessions']
+    assert replan(client, smaller, 'overridden') == []
+    assert [d['name'] for h in gather(client)['handlers'] for d in h['devices']] == ['disk01']
+
+
+def test_deleted_with_empty_config_clears_scst(emu):
+    client = emu['client']
+    assert converge(client, config(emu['image']), 'merged')[1].ok
+    actions, result = converge(client, check({}), 'deleted')
+    assert result.ok, result.message()
+    assert replan(client, check({}), 'deleted') == []
+    left = gather(client)
+    assert all(not h['devices'] for h in left['handlers']) and left['device_groups'] == []
+    assert [d['targets'] for d in left['drivers'] if d['name'] == 'iscsi'] == [[]]
+
+
+def test_failure_stops_and_rollback_restores_the_state_before(emu):
+    client, desired = emu['client'], config(emu['image'])
+    before = gather(client)
+    # The target's enabled is among the last writes: everything before it is applied, then undone.
+    control.call(emu['sock'], 'faults', fail_nth=1, fail_errno=errno.EIO, fail_path='%s/enabled' % IQN)
+    actions = plan(desired, gather(client, nonkey=True), 'merged', meta=gather_meta(client))
+    result = apply(client, actions, rollback=True)
+    assert not result.ok and result.error.errno_name == 'EIO'
+    assert result.failed.path == 'targets/iscsi/%s/enabled' % IQN
+    assert [a.path for a in result.not_applied] == ['targets/iscsi/%s/enabled' % IQN, 'targets/iscsi/enabled']
+    assert result.rollback_error is None, result.message()
+    assert gather(client) == before
+    assert '12charsecret' not in repr(result.to_dict(client.root)) + result.message()
