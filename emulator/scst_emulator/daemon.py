@@ -12,16 +12,32 @@ import threading
 import time
 
 from . import control, fusefs
+from .standins.dmesg import format_entry
 from .model.kernel import Kernel
 
 
 class ControlOps:
     """The control ops of ARCHITECTURE.md, each an ``op_<name>`` method over one Kernel."""
 
-    def __init__(self, kernel):
+    def __init__(self, kernel, kmsg_path=None):
         self.kernel = kernel
         # `dmesg -c` hides what was read so far, like clearing the real ring buffer.
         self._dmesg_seen = 0
+        # The visible log is mirrored, formatted, to a file: the plain `dmesg` of a host is then a `cat`, which
+        # matters because the collection's modules read the log around every write.
+        self._kmsg_path = kmsg_path
+        if kmsg_path:
+            self._truncate_kmsg()
+            kernel.log_listeners.append(self._mirror)
+
+    def _mirror(self, seconds, message):
+        with open(self._kmsg_path, 'a', encoding='utf-8') as handle:
+            handle.write(format_entry(seconds, message, notime=False) + '\n')
+
+    def _truncate_kmsg(self):
+        if self._kmsg_path:
+            with open(self._kmsg_path, 'w', encoding='utf-8'):
+                pass
 
     def op_modprobe(self, name, params=None):
         return self.kernel.modprobe(name, dict(params or {}))
@@ -58,6 +74,7 @@ class ControlOps:
         shown = entries[self._dmesg_seen:] if self._dmesg_seen <= len(entries) else entries
         if clear:
             self._dmesg_seen = len(entries)
+            self._truncate_kmsg()
         return [list(entry) for entry in shown]
 
     def op_login(self, driver, target, initiator, portal=None):
@@ -78,6 +95,7 @@ class ControlOps:
     def op_reboot(self):
         self.kernel.reboot()
         self._dmesg_seen = 0
+        self._truncate_kmsg()
 
 
 def wait_ready(rundir, alive=None, timeout=15.0):
@@ -116,7 +134,7 @@ def run(rundir, fc_ports=(), scsi_devices=()):
     os.makedirs(fs, exist_ok=True)
     kernel = Kernel(fc_ports=fc_ports, scsi_devices=scsi_devices)
     sock_path = os.path.join(rundir, 'control.sock')
-    server = control.ControlServer(sock_path, ControlOps(kernel))
+    server = control.ControlServer(sock_path, ControlOps(kernel, kmsg_path=os.path.join(rundir, 'kmsg')))
     threading.Thread(target=server.serve_forever, name='control', daemon=True).start()
     try:
         fusefs.serve(kernel, fs)

@@ -30,6 +30,8 @@ class Kernel:
         self.fc_port_wwpns = tuple(fc_ports)
         self.scsi_device_specs = tuple(scsi_devices)
         self._timers = []
+        # Called with (seconds, message) for every log line, e.g. to mirror the log to a file (daemon.py).
+        self.log_listeners = []
         # Bumped by every unload of scst and every reboot, never reset: a delayed work of an older
         # generation finds its kernel gone and does nothing.
         self.generation = 0
@@ -298,7 +300,10 @@ class Kernel:
     # ------------------------------------------------------------------------------------------- log
     def log(self, message):
         with self.lock:
-            self._log.append((self.clock() - self.boot_time, message))
+            entry = (self.clock() - self.boot_time, message)
+            self._log.append(entry)
+            for listener in self.log_listeners:
+                listener(*entry)
 
     def log_error(self, path, exc):
         """Log a failed store the way SCST does, so that a client can explain the errno from dmesg."""
