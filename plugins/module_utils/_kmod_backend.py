@@ -54,7 +54,7 @@ def validate(names, params):
 class KernelModules(object):
     """Plans and applies one scst_module task. ``module`` is the AnsibleModule (run_command, atomic_move)."""
 
-    def __init__(self, module, names, params, state, persistent, modules_file, options_file, allow_reload):
+    def __init__(self, module, names, params, state, persistent, modules_file, options_file, allow_reload, runtime=True):
         self.module = module
         self.names = _kmod.load_order(names)
         self.params = dict((_kmod.canonical(k), dict((str(a), b) for a, b in v.items())) for k, v in params.items())
@@ -63,6 +63,7 @@ class KernelModules(object):
         self.modules_file = modules_file
         self.options_file = options_file
         self.allow_reload = allow_reload
+        self.runtime = runtime
         self.commands = []
         self.pending_reload = []
         self.warnings = []
@@ -194,7 +195,10 @@ class KernelModules(object):
         self._edit(self.options_file, lambda text: _kmod.edit_options(text, options, present))
 
     def run(self):
-        if self.state == 'present':
+        if not self.runtime:
+            if not self.persistent:
+                raise ModuleFailure('runtime: false changes only the boot-time files, so it needs persistent: true')
+        elif self.state == 'present':
             self._present()
         else:
             self._absent()

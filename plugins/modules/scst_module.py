@@ -70,6 +70,13 @@ options:
     description: The C(/etc/modprobe.d) file holding the C(options) lines this module manages.
     type: path
     default: /etc/modprobe.d/storage-scst.conf
+  runtime:
+    description:
+      - Load or unload the modules now. With V(false) only the boot-time files are written (O(persistent=true) is
+        required): for a change that must wait for the next boot, such as replacing the distribution C(qla2xxx)
+        on a host where unloading it is not allowed.
+    type: bool
+    default: true
   allow_reload:
     description:
       - Unload and load again a module whose running parameters differ from O(params) (with the modules that
@@ -153,6 +160,7 @@ def main():
             modules_file=dict(type='path'),
             options_file=dict(type='path', default='/etc/modprobe.d/storage-scst.conf'),
             allow_reload=dict(type='bool', default=False),
+            runtime=dict(type='bool', default=True),
         ),
         supports_check_mode=True,
     )
@@ -160,7 +168,8 @@ def main():
     try:
         validate(args['name'], args['params'])
         backend = KernelModules(module, args['name'], args['params'], args['state'], args['persistent'],
-                                args['modules_file'] or default_modules_file(), args['options_file'], args['allow_reload'])
+                                args['modules_file'] or default_modules_file(), args['options_file'], args['allow_reload'],
+                                args['runtime'])
         result = backend.run()
     except ModuleFailure as failure:
         module.fail_json(msg=failure.msg, **failure.details)
