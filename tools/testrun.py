@@ -52,8 +52,8 @@ class Runner:
         os.makedirs(self.logs, exist_ok=True)
         self.results = []
 
-    def run(self, name, cmd, cwd, counts):
-        """Run one suite; ``counts(output, rc)`` returns (passed, failed, skipped)."""
+    def run(self, name, cmd, cwd, counts, env=None):
+        """Run one suite; ``counts(output, rc)`` returns (passed, failed, skipped); ``env`` adds variables."""
         if self.only and name not in self.only:
             return
         print(f'\n===== suite {name}: {" ".join(cmd)}', flush=True)
@@ -61,6 +61,7 @@ class Runner:
         log_path = os.path.join(self.logs, name.replace('/', '-') + '.log')
         with open(log_path, 'w', encoding='utf-8') as log:
             with subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                                  env=dict(os.environ, **env) if env else None,
                                   stdin=subprocess.DEVNULL) as proc:
                 chunks = []
                 for line in proc.stdout:
@@ -96,8 +97,21 @@ class Runner:
         return failed
 
 
-# Every integration target runs in its own fresh virtual SCST host with two emulated QLogic ports.
+# Every integration target runs in its own fresh virtual SCST host with two emulated QLogic ports and one local
+# SCSI disk for the pass-through handlers.
 FC_PORTS = ('0x21000024ff314c48', '0x21000024ff314c49')
+SCSI_DEVICES = ('2:0:0:0,0,VIRTUAL DISK',)
+
+
+def fc_ports(target_dir):
+    """The WWPNs a target's host gets: those listed in its file `fc_ports` (one a line, 0x-hex or colon form,
+    # comments), else FC_PORTS."""
+    path = os.path.join(target_dir, 'fc_ports')
+    if not os.path.exists(path):
+        return FC_PORTS
+    with open(path, encoding='utf-8') as handle:
+        words = [line.split('#', 1)[0].strip() for line in handle]
+    return tuple('0x' + word.lower().replace(':', '').replace('0x', '') for word in words if word)
 
 
 def integration(runner, coll):
@@ -107,11 +121,44 @@ def integration(runner, coll):
         if target.startswith('setup_'):
             continue
         host = [os.path.join(bindir, 'scst-emulator'), 'host']
-        for port in FC_PORTS:
+        for port in fc_ports(os.path.join(root, target)):
             host += ['--fc-port', port]
+        for device in SCSI_DEVICES:
+            host += ['--scsi-device', device]
         cmd = host + ['--', os.path.join(bindir, 'ansible-test'), 'integration', '--local', '--python', PYTHON_VERSION,
                       '--allow-destructive', '--color', 'no', target]
         runner.run(f'integration/{target}', cmd, coll, lambda out, rc: (1, 0, 0) if rc == 0 else (0, 1, 0))
+
+
+def molecule(runner, coll):
+    """Each molecule scenario of extensions/molecule as its own suite (``molecule test -s NAME``), after the faster suites.
+
+    A scenario counts its testinfra results (the JUnit file its verifier writes to SCST_MOLECULE_JUNIT_DIR) plus
+    one test for its own sequence (create, converge, idempotence, side_effect, destroy): passed when molecule
+    exits 0. Its fleet lives under WORK/molecule/NAME and is taken down afterwards even if molecule was killed.
+    """
+    bindir = os.path.dirname(sys.executable)
+    root = os.path.join(coll, 'extensions', 'molecule')
+    junit_dir = os.path.join(runner.work, 'junit', 'molecule')
+    state = os.path.join(runner.work, 'molecule')
+    os.makedirs(junit_dir, exist_ok=True)
+    env = {'SCST_MOLECULE_JUNIT_DIR': junit_dir, 'SCST_MOLECULE_STATE': state, 'NO_COLOR': '1', 'PY_COLORS': '0',
+           'ANSIBLE_NOCOLOR': '1'}
+    names = sorted(d for d in os.listdir(root) if os.path.isfile(os.path.join(root, d, 'molecule.yml'))) \
+        if os.path.isdir(root) else []
+    for name in names:
+        junit = os.path.join(junit_dir, f'{name}.xml')
+        if os.path.exists(junit):
+            os.remove(junit)
+
+        def counts(out, rc, junit=junit):
+            passed, failed, skipped = junit_counts([junit]) if os.path.exists(junit) else (0, 0, 0)
+            return (passed + 1, failed, skipped) if rc == 0 else (passed, failed + 1, skipped)
+
+        runner.run(f'molecule/{name}', [os.path.join(bindir, 'molecule'), 'test', '-s', name],
+                   os.path.join(coll, 'extensions'), counts, env=env)
+        subprocess.run([os.path.join(bindir, 'scst-emulator'), 'fleet', 'down', '--state-dir', os.path.join(state, name)],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
 
 
 def main():
@@ -132,6 +179,7 @@ def main():
     runner.run('units', ansible_test + ['units', '--python', PYTHON_VERSION, '--color', 'no'], coll,
                lambda out, rc: junit_counts(glob.glob(os.path.join(units_junit, '*units*.xml'))))
     integration(runner, coll)
+    molecule(runner, coll)
     return 1 if runner.summary() else 0
 
 

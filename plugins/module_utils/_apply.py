@@ -16,6 +16,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import errno
+
 from ansible_collections.storage.scst.plugins.module_utils._errors import ScstError
 
 
@@ -75,7 +77,12 @@ def run_action(client, action):
     if action.op == 'mgmt':
         client.mgmt(action.path, action.command)
     elif action.op == 'write':
-        client.write_attr(action.path, action.command)
+        try:
+            client.write_attr(action.path, action.command)
+        except ScstError as err:
+            # A session may end by itself before it is closed (FC sessions end when the target is disabled).
+            if action.kind != 'close_session' or err.errno != errno.ENOENT:
+                raise
     elif action.op == 'wait':
         wait_gone(client, action.path, action.names)
     else:

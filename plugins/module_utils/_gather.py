@@ -52,6 +52,11 @@ def _wanted(name, only):
 
 def _config_attrs(client, path, nonkey, skip=_NOT_ATTRIBUTES, names=None):
     """{name: value} of an object: key attributes (with nonkey, every readable configuration attribute)."""
+    if names is None:
+        # Chosen before reading: counters and states are never read, since reading them queues kernel work that
+        # can answer EAGAIN (SYSFS.md 4.5). Numbered values (IncomingUser1) are asked for by their base name.
+        listed = [name for name in client.list_dir(path, kind='file') if name not in skip and not _COUNTER.search(name)]
+        names = set(listed) | set(re.sub('[0-9]+$', '', name) for name in listed)
     out = {}
     for name, (value, is_key) in client.read_attrs(path, names=names).items():
         if name in skip or _COUNTER.search(name):
@@ -225,6 +230,23 @@ def fc_ports(fc_host_root=FC_HOST_ROOT):
         if wwpn:
             out[host] = wwpn
     return out
+
+
+def fc_port_details(fc_host_root=FC_HOST_ROOT):
+    """[{host, wwpn, node_name, port_state, speed}] of the FC HBA ports, in host number order; WWNs in SCST's
+    spelling, the other values as /sys/class/fc_host shows them (None when a file is missing)."""
+    out = []
+    for host, wwpn in fc_ports(fc_host_root).items():
+        port = {'host': host, 'wwpn': wwpn}
+        for name in ('node_name', 'port_state', 'speed'):
+            try:
+                with open(os.path.join(fc_host_root, host, name)) as handle:
+                    text = handle.read().strip()
+            except (IOError, OSError):
+                text = None
+            port[name] = (normalize_wwn(text) or text) if name == 'node_name' and text else text
+        out.append(port)
+    return sorted(out, key=lambda port: (len(port['host']), port['host']))
 
 
 def kernel_modules(module_root=MODULE_ROOT):

@@ -25,6 +25,7 @@ from ansible_collections.storage.scst.plugins.module_utils._errors import ScstIn
 from ansible_collections.storage.scst.plugins.module_utils._model import (
     COPY_MANAGER,
     HARDWARE_ONLY_DRIVERS,
+    VDISK_HANDLERS,
     device_create_attributes,
     dynamic_attributes,
     is_hardware_target,
@@ -146,9 +147,16 @@ def same_value(level, name, left, right):
     return _canonical(level, name, left) == _canonical(level, name, right)
 
 
+# iSCSI digests: a comma list of None/CRC32C, case-insensitive (SYSFS.md 6), that the daemon keeps as a set of
+# bits, so the order it shows them in need not be the order they were written in.
+_DIGESTS = frozenset(('HeaderDigest', 'DataDigest'))
+
+
 def _canonical(level, name, value):
     if value is None:
         return None
+    if level == 'target' and name in _DIGESTS and isinstance(value, str):
+        return sorted(set(word.strip().lower() for word in value.split(',')))
     if isinstance(value, (list, tuple, set, frozenset)):
         texts = sorted(set(normalize_value(level, name, item) for item in value))
         return texts[0] if len(texts) == 1 else texts
@@ -770,12 +778,15 @@ class _Planner(object):
 
     def device_read_only(self, name):
         found = self.want_devices.get(name) or self.have_devices.get(name)
-        return bool(found) and _truthy(found[1]['attributes'].get('read_only'))
+        # A CD-ROM is read-only whatever its attributes say, so its LUNs read read_only 1.
+        return bool(found) and (found[0] == 'vcdrom' or _truthy(found[1]['attributes'].get('read_only')))
 
     def plan_luns(self, driver, target, group, want, have, remove):
         path = '%s/mgmt' % _lun_set_path(driver, target, group)
         where = _lun_set_name(driver, target, group)
         self.planned_sets.add((driver, target, group))
+        if driver == COPY_MANAGER:
+            want, have = self.copy_manager_luns(want, have)
         for lun in sorted(have):
             if lun in want:
                 continue
@@ -808,6 +819,23 @@ class _Planner(object):
             action = self._lun_action('replace', path, entry['device'], lun, entry['read_only'], where)
             action.inverse = self._lun_action('replace', path, old['device'], lun, old['read_only'], where)
             self.add(A_LUNS, action)
+
+    def copy_manager_luns(self, want, have):
+        """copy_manager_tgt numbers its LUNs itself: SCST maps every vdisk device it creates at the next number of
+        a rolling counter (SYSFS.md 2.1), which no configuration can predict. So a configured LUN is satisfied by
+        its device being mapped at any number, and a vdisk device created in this run needs no add (SCST maps it;
+        an add would fail EEXIST or map it twice)."""
+        have = dict((lun, entry) for lun, entry in have.items() if entry['device'] not in self.gone_devices)
+        mapped = dict((entry['device'], lun) for lun, entry in have.items())
+        kept = {}
+        for lun, entry in want.items():
+            device = entry['device']
+            if device in mapped:
+                kept[mapped[device]] = dict(entry, lun=mapped[device])
+            elif not (self.want_devices.get(device, ('',))[0] in VDISK_HANDLERS
+                      and (device not in self.have_devices or device in self.gone_devices)):
+                kept[lun] = entry
+        return kept, have
 
     @staticmethod
     def _lun_action(verb, path, device, lun, read_only, where):

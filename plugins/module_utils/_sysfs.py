@@ -121,6 +121,11 @@ class SysfsClient(object):
         """Register strings (CHAP secrets...) that must be masked in applied and in every error."""
         self._secrets.update(str(secret) for secret in secrets if secret)
 
+    @property
+    def secrets(self):
+        """Every secret registered so far (given, written, or read from a CHAP attribute), for masking."""
+        return frozenset(self._secrets)
+
     def _mask(self, text):
         return mask_text(text, self._secrets)
 

@@ -11,7 +11,7 @@ import errno
 from .acg_attrs import AcgAttrs
 from .attrs import ReadWorkAttr
 from .lexer import keyword, kstrtoull, next_lexem, parse_params
-from .nodes import Attr, Dir, KernelError, Link, const, keyed
+from .nodes import Attr, Dir, KernelError, Link, const, keyed, kobject_name
 from .wildcard import wildcmp
 
 # SCST_MAX_LUN = (1 << 14) - 1 (section 9).
@@ -47,11 +47,6 @@ STAT_NAMES = (
 )
 DIF_CHECKS_FAILED = '\tapp\tref\tguard\ntgt\t0\t0\t0\nscst\t0\t0\t0\ndev\t0\t0\t0\n'
 LATENCY_SIZES = (512, 1024, 2048, 4096, 8192, 16384, 32768, 65536, 131072, 262144, 524288)
-
-
-def kobject_name(name):
-    """The directory name the kernel gives an object: ``kobject_set_name`` turns ``/`` into ``!`` (section 11)."""
-    return name.replace('/', '!')
 
 
 def _einval(reason):

@@ -7,7 +7,7 @@ All four mgmt files drop everything after the first newline and ignore tokens af
 import errno
 
 from .lexer import keyword, kstrtouint, lexems
-from .nodes import Attr, Dir, KernelError, Link, const
+from .nodes import Attr, Dir, KernelError, Link, const, kobject_name
 
 DG_HELP = 'Usage: echo "create group_name" >mgmt\n       echo "del group_name" >mgmt\n'
 DG_DEVICES_HELP = 'Usage: echo "add device" >mgmt\n       echo "del device" >mgmt\n'
@@ -75,7 +75,7 @@ class TargetGroup:
             local = alua.kernel.targets.find(name)
             if local:
                 self.members[name] = None
-                self.dir.add(name, Link(f'../../../../targets/{local[0].driver.name}/{name}'))
+                self.dir.add(kobject_name(name), Link(f'../../../../{local[0].path}'))
             else:
                 self.members[name] = self._remote_dir(name)
             return
@@ -90,13 +90,13 @@ class TargetGroup:
         def store(text):
             holder['rel_tgt_id'] = _port_id(text, 'rel_tgt_id')
 
-        remote = self.dir.mkdir(name)
+        remote = self.dir.mkdir(kobject_name(name))
         remote.add('rel_tgt_id', Attr(0o644, lambda: f'{holder["rel_tgt_id"]}\n[key]\n', store))
         return holder
 
     def drop(self, name):
         del self.members[name]
-        self.dir.remove(name)
+        self.dir.remove(kobject_name(name))
 
 
 class DeviceGroup:
@@ -142,12 +142,12 @@ class DeviceGroup:
                 raise KernelError(errno.EEXIST, f'Target group {name} already exists')
             tgroup = TargetGroup(self, name)
             self.tgroups[name] = tgroup
-            self.tgroups_dir.add(name, tgroup.dir)
+            self.tgroups_dir.add(kobject_name(name), tgroup.dir)
             return
         if name not in self.tgroups:
             raise KernelError(errno.EINVAL, f'Target group {name} not found')
         del self.tgroups[name]
-        self.tgroups_dir.remove(name)
+        self.tgroups_dir.remove(kobject_name(name))
 
 
 class Alua:
@@ -167,7 +167,7 @@ class Alua:
                 raise KernelError(errno.EEXIST, f'Device group {name} already exists')
             group = DeviceGroup(self, name)
             self.groups[name] = group
-            self.dir.add(name, group.dir)
+            self.dir.add(kobject_name(name), group.dir)
             return
         group = self.groups.get(name)
         if group is None:
@@ -177,7 +177,7 @@ class Alua:
         for device in list(group.devices):
             group.drop_device(device)
         del self.groups[name]
-        self.dir.remove(name)
+        self.dir.remove(kobject_name(name))
 
     def forget_device(self, device):
         """``del_device`` takes the device out of its device group (§2.1)."""

@@ -90,3 +90,8 @@ def const(text):
 def keyed(value, is_key):
     """The read format of SYSFS.md section 3.1: the value line, then ``[key]`` when it must be persisted."""
     return f'{value}\n[key]\n' if is_key else f'{value}\n'
+
+
+def kobject_name(name):
+    """The directory name the kernel gives an object: ``kobject_set_name`` turns ``/`` into ``!`` (SYSFS.md 11)."""
+    return name.replace('/', '!')

@@ -9,7 +9,8 @@ scst_local in their own files, iscsi.py, qla.py) that answers the template quest
 import errno
 
 from . import copy_manager, iscsi, qla, scst_local
-from .acl import DIF_CHECKS_FAILED, kobject_name
+from .acl import DIF_CHECKS_FAILED
+from .nodes import kobject_name
 from .attrs import ReadWorkAttr, trace_level_attr
 from .lexer import kstrtoint, kstrtoull
 from .nodes import Attr, Dir, KernelError, const, keyed

@@ -161,6 +161,14 @@ def test_wait_for_sessions_to_close(root, tmp_path):
     assert apply(client, [wait]).ok and clock.now == 1
 
 
+def test_closing_a_session_that_already_ended_is_done(root, tmp_path):
+    path = 'targets/iscsi/%s/sessions/s1/force_close' % IQN
+    close = Action('close_session', 'write', path, '1', 'close s1')
+    assert apply(client_for(root, tmp_path), [close]).ok
+    other = Action('set_attribute', 'write', path, '1', 'write to a missing attribute')
+    assert apply(client_for(root, tmp_path), [other]).error.errno_name == 'ENOENT'
+
+
 def test_wait_times_out(root, tmp_path):
     os.makedirs(os.path.join(root, 'targets/iscsi/%s/sessions/s1' % IQN))
     wait = Action('wait_sessions', 'wait', 'targets/iscsi/%s/sessions' % IQN, None, 'wait for s1', names=['s1'])

@@ -13,6 +13,7 @@ import pytest
 
 from ansible_collections.storage.scst.plugins.module_utils._errors import ScstError
 from ansible_collections.storage.scst.plugins.module_utils._gather import (
+    fc_port_details,
     fc_ports,
     gather,
     gather_facts,
@@ -181,6 +182,15 @@ def test_gather_nonkey_adds_default_values(client):
     assert target['groups'][0]['attributes'] == {'addr_method': 'PERIPHERAL'}
 
 
+def test_gather_never_reads_counters_or_states(client, monkeypatch):
+    read = []
+    original = client.read_value
+    monkeypatch.setattr(client, 'read_value', lambda path: read.append(path) or original(path))
+    model = gather(client, nonkey=True)
+    assert model['drivers'][1]['targets'][0]['attributes']['QueuedCommands'] == '32'
+    assert [path for path in read if path.endswith(('read_cmd_count', '/tid'))] == []
+
+
 def test_gather_filters_what_it_reads(client):
     model = gather(client, handlers=[], drivers=['iscsi'], targets=['nope'], device_groups=False,
                    global_attributes=False)
@@ -235,6 +245,20 @@ def test_gather_facts(client, tmp_path):
     assert facts['fc_ports'] == {'host3': QLA, 'host4': '00:00:00:00:00:00:21:00'}
     assert facts['kernel_modules'] == {'scst': {'auto_cm_assignment': 'Y'}, 'qla2xxx_scst': {'qlini_mode': 'exclusive'}}
     assert fc_ports(str(tmp_path / 'none')) == {} and kernel_modules(str(tmp_path / 'none')) == {}
+
+
+def test_fc_port_details(tmp_path):
+    fc = str(tmp_path / 'fc_host')
+    write(fc, 'host10/port_name', '0x21000024ff314c49\n')
+    write(fc, 'host10/node_name', '0x20000024ff314c49\n')
+    write(fc, 'host10/port_state', 'Linkdown\n')
+    write(fc, 'host3/port_name', '0x21000024ff314c48\n')
+    write(fc, 'host3/speed', '16 Gbit\n')
+    assert fc_port_details(fc) == [
+        {'host': 'host3', 'wwpn': QLA, 'node_name': None, 'port_state': None, 'speed': '16 Gbit'},
+        {'host': 'host10', 'wwpn': '21:00:00:24:ff:31:4c:49', 'node_name': '20:00:00:24:ff:31:4c:49',
+         'port_state': 'Linkdown', 'speed': None}]
+    assert fc_port_details(str(tmp_path / 'none')) == []
 
 
 def test_gather_without_scst_says_so(tmp_path):

@@ -499,3 +499,33 @@ def test_action_renders_and_compares():
                                     'text': "echo 'add d 0' > /r/targets/iscsi/t/luns/mgmt", 'destructive': False}
     assert 'add d 0' in repr(action)
     assert Plan([action]).destructive is False
+
+
+def test_copy_manager_luns_are_numbered_by_scst():
+    # SCST maps every vdisk device it creates into copy_manager_tgt at a number of its own (SYSFS.md 2.1): a
+    # configured copy_manager LUN of a device created in the same run is not added (the add would fail EEXIST),
+    # and one whose device is mapped at another number is satisfied.
+    devices = [{'name': 'd', 'attributes': {'filename': '/f'}}, {'name': 'e', 'attributes': {'filename': '/g'}}]
+    fileio = [{'name': 'vdisk_fileio', 'devices': devices}]
+    cm = [{'name': 'copy_manager', 'targets': [{'name': 'copy_manager_tgt', 'hw_target': True,
+                                                'luns': [{'lun': 0, 'device': 'd'}, {'lun': 1, 'device': 'e'}]}]}]
+    result = plan(model(handlers=fileio, drivers=cm), loaded(), 'overridden')
+    assert [c for c in commands(result) if 'copy_manager' in c[0]] == []
+    current = loaded(handlers=fileio, drivers=[{'name': 'copy_manager', 'targets': [
+        {'name': 'copy_manager_tgt', 'hw_target': True, 'luns': [{'lun': 7, 'device': 'd'}, {'lun': 8, 'device': 'e'}]}]}])
+    assert plan(model(handlers=fileio, drivers=cm), current, 'overridden') == []
+
+
+def test_vcdrom_luns_read_read_only_and_are_not_replaced():
+    cdrom = [{'name': 'vcdrom', 'devices': [{'name': 'cd'}]}]
+    current = model(handlers=cdrom, drivers=[{'name': 'iscsi', 'targets': [
+        {'name': IQN, 'luns': [{'lun': 5, 'device': 'cd', 'read_only': True}]}]}])
+    desired = model(handlers=cdrom, drivers=[{'name': 'iscsi', 'targets': [{'name': IQN, 'luns': [{'lun': 5, 'device': 'cd'}]}]}])
+    assert plan(desired, current, 'overridden') == []
+
+
+def test_iscsi_digests_compare_as_sets():
+    from ansible_collections.storage.scst.plugins.module_utils._plan import same_value
+    assert same_value('target', 'HeaderDigest', 'CRC32C,None', 'None,CRC32C')
+    assert same_value('target', 'DataDigest', 'crc32c', 'CRC32C')
+    assert not same_value('target', 'DataDigest', 'None', 'None,CRC32C')

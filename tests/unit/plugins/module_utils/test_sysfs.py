@@ -265,6 +265,13 @@ def test_read_attrs_folds_numbered_values_and_skips_write_only(client):
     assert client.read_attrs('targets/iscsi/iqn.t1', names=['IncomingUser'], multi=())['IncomingUser'] == ('joe %s' % SECRET, True)
 
 
+def test_secrets_read_from_chap_attributes_are_registered(client):
+    client.add_secret('givenSecret1234')
+    assert client.secrets == frozenset(['givenSecret1234'])
+    client.read_attrs('targets/iscsi/iqn.t1')
+    assert client.secrets >= {SECRET, 'otherSecret123', 'secondSecret12', 'tenthSecret1234'}
+
+
 def test_list_dir_and_kinds(client):
     assert client.list_dir('targets/iscsi') == ['enabled', 'iqn.t1', 'mgmt']
     assert client.list_dir('targets/iscsi', kind='dir') == ['iqn.t1']

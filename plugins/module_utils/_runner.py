@@ -1,0 +1,115 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""The one way a module of this collection converges SCST: gather, plan, apply, report.
+
+This module is private to this collection: it is not part of the public API and may change without notice.
+Every module that changes /sys/kernel/scst_tgt builds a desired model from its options and hands it to
+ScstModule.converge(), which holds the host-wide lock across reading the current state, planning and
+applying (so a second run on the same host waits instead of interleaving), runs the plan through a dry-run
+client in check mode (so check mode reports exactly the commands a real run sends), and turns every failure
+into one fail_json that says what failed and what was already applied.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.storage.scst.plugins.module_utils import _apply, _gather, _plan
+from ansible_collections.storage.scst.plugins.module_utils._conf import render
+from ansible_collections.storage.scst.plugins.module_utils._errors import ScstError
+from ansible_collections.storage.scst.plugins.module_utils._sysfs import SysfsClient
+
+SYSFS_ARGUMENT_SPEC = dict(
+    sysfs_timeout=dict(type='int', default=300),
+    lock_timeout=dict(type='int', default=300),
+)
+
+
+class _ApplyFailed(Exception):
+    def __init__(self, result):
+        super(_ApplyFailed, self).__init__(result.message())
+        self.result = result
+
+
+class ScstModule(object):
+    """AnsibleModule plus a SysfsClient; ``secrets`` (e.g. CHAP passwords) are masked in every output."""
+
+    def __init__(self, argument_spec, secrets=(), **kwargs):
+        spec = dict(SYSFS_ARGUMENT_SPEC)
+        spec.update(argument_spec)
+        self.module = AnsibleModule(argument_spec=spec, supports_check_mode=True, **kwargs)
+        self.params = self.module.params
+        self.client = SysfsClient(timeout=self.params['sysfs_timeout'], lock_timeout=self.params['lock_timeout'],
+                                  dry_run=self.module.check_mode, secrets=secrets)
+
+    def read(self, scope, nonkey=True):
+        """The current model of the objects in ``scope`` (keyword arguments of _gather.gather)."""
+        self.client.check_loaded()
+        return _gather.gather(self.client, nonkey=nonkey, **scope)
+
+    def converge(self, desired, state, scope, recreate='never', force=False, rollback=False, report_keys_only=False,
+                 prepare=None):
+        """Plan ``desired`` against the kernel for the objects in ``scope``, apply unless in check mode.
+
+        prepare: optional callable given the current model, under the lock, before planning. It raises
+        _plan.PlanError to refuse (e.g. a device still mapped as a LUN), and may return a model of objects to
+        delete in the same run (e.g. the initiators a purge removes): that is planned with state deleted
+        against the same current model and applied before the actions of ``desired``.
+        Returns the module result: changed, commands, warnings, before and (after a real change) after.
+        With ``report_keys_only``, before and after (and the diff) are the models as scst.conf keeps them (key
+        attributes only, one more read of the scope) instead of the models the planner compared.
+        """
+        client = self.client
+        with client.locked():
+            before = self.read(scope)
+            shown = self.read(scope, nonkey=False) if report_keys_only else before
+            meta = _gather.gather_meta(client, handlers=scope.get('handlers'), drivers=scope.get('drivers'))
+            removals = prepare(before) if prepare is not None else None
+            actions = _plan.plan(desired, before, state, recreate=recreate, force=force, meta=meta)
+            if removals:
+                first = _plan.plan(removals, before, 'deleted', force=force, meta=meta)
+                actions = _plan.Plan(list(first) + list(actions), first.warnings + actions.warnings)
+            result = _apply.apply(client, actions, rollback=rollback)
+            if not result.ok:
+                raise _ApplyFailed(result)
+            after = self.read(scope, nonkey=not report_keys_only) if actions and not self.module.check_mode else shown
+        report = {
+            'changed': bool(actions),
+            'commands': actions.commands(client.root),
+            'before': shown,
+        }
+        if not self.module.check_mode:
+            report['after'] = after
+        if self.module._diff:  # pylint: disable=protected-access
+            report['diff'] = {'before': render(shown), 'after': render(after) if not self.module.check_mode else None}
+            if self.module.check_mode:
+                # The kernel was not touched, so the honest "after" is the list of writes that would change it.
+                report['diff']['after'] = render(shown) + ''.join('# would run: %s\n' % c for c in report['commands'])
+        for warning in actions.warnings:
+            self.module.warn(warning)
+        return report
+
+    def _report(self, report, **result):
+        # before/after/diff hold CHAP entries as read from sysfs, secrets included: Ansible masks every string
+        # in no_log_values wherever it appears in the result.
+        self.module.no_log_values.update(self.client.secrets)
+        report(**result)
+
+    def run(self, body):
+        """Call ``body()`` (which returns the result dict) and report; every domain error becomes one fail_json."""
+        try:
+            result = body()
+        except _ApplyFailed as failed:
+            details = failed.result.to_dict(self.client.root)
+            error = failed.result.error
+            details.update(sysfs_path=error.path, errno=error.errno_name, kernel_log=list(error.kernel_log))
+            self._report(self.module.fail_json, msg=failed.result.message(), **details)
+        except _plan.PlanError as refused:
+            self._report(self.module.fail_json, msg=str(refused), commands=[])
+        except ScstError as error:
+            self._report(self.module.fail_json, **error.to_dict())
+        self._report(self.module.exit_json, **result)

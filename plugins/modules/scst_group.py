@@ -1,0 +1,269 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: scst_group
+short_description: Manage an initiator group of an SCST target, its initiators and its LUNs
+version_added: 0.1.0
+description:
+  - Creates, changes and deletes one initiator group (LUN masking) of a target. An initiator that logs in gets
+    the LUN set of the first group (in creation order) with an entry that matches its name, and the target's
+    default LUN set when none matches.
+  - O(initiators) are names or wildcard patterns (C(*), C(?), a leading C(!) inverts). For C(qla2x00t) a WWPN
+    may be written in any common form (C(21:00:00:24:FF:7A:11:02), C(0x21000024ff7a1102), C(21000024ff7a1102))
+    and is normalised to SCST's spelling.
+  - An initiator that is listed in another group of the same target is moved into this group, so that it is in
+    one group only.
+  - Configure groups before enabling the target; sessions already open keep the LUN set they were given until
+    the group's initiators change.
+author:
+  - storage.scst maintainers (@storage-scst)
+extends_documentation_fragment:
+  - storage.scst.attributes
+  - storage.scst.attributes.actiongroup_scst
+  - storage.scst.attributes.sysfs
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: full
+    details: The diff shows the configuration read (in scst.conf form) before and after.
+  idempotent:
+    support: full
+options:
+  driver:
+    description: The target driver, for example C(iscsi), C(qla2x00t) or C(scst_local).
+    type: str
+    required: true
+  target:
+    description:
+      - The target name. An FC port (C(qla2x00t)) may be given by its WWPN in any common form.
+      - The target must exist (see M(storage.scst.scst_target)).
+    type: str
+    required: true
+  name:
+    description: The group name (no whitespace, C(/), C(=) or C(;)).
+    type: str
+    required: true
+    aliases: [group]
+  initiators:
+    description:
+      - Initiator names or patterns of the group. Left as they are when not given.
+      - SCST compares initiator names ignoring case, so entries that differ only in case are the same entry.
+    type: list
+    elements: str
+  purge:
+    description:
+      - V(true) makes the group hold exactly O(initiators) (and exactly O(luns), when given), removing the others.
+      - V(false) only adds what is missing.
+    type: bool
+    default: false
+  luns:
+    description:
+      - LUNs of the group's LUN set, as M(storage.scst.scst_lun) describes them. A LUN that exists with another
+        device or read-only flag is replaced. Left as they are when not given.
+    type: list
+    elements: dict
+    suboptions:
+      lun:
+        description: The LUN number, 0 to 16383.
+        type: int
+        required: true
+      device:
+        description: The SCST device the LUN maps; it must exist.
+        type: str
+        required: true
+      read_only:
+        description: Whether the LUN is read-only.
+        type: bool
+        default: false
+  attributes:
+    description:
+      - "Group attributes, for example C({addr_method: FLAT, io_grouping_type: never}), written when they differ."
+    type: dict
+    default: {}
+  state:
+    description:
+      - V(present) creates the group when it is missing and adds (or with O(purge), removes) initiators and LUNs.
+      - V(absent) deletes the group with its initiators and LUNs. A group whose LUN set open sessions use is not
+        deleted unless O(force=true).
+    type: str
+    choices: [present, absent]
+    default: present
+  force:
+    description:
+      - With O(state=absent), close the sessions that use the group, wait until they are gone, then delete it.
+    type: bool
+    default: false
+seealso:
+  - module: storage.scst.scst_lun
+  - module: storage.scst.scst_target
+'''
+
+EXAMPLES = r'''
+- name: The ESX hosts see disk01 as LUN 0 through the first FC port
+  storage.scst.scst_group:
+    driver: qla2x00t
+    target: 21:00:00:24:ff:31:4c:48
+    name: esx_cluster
+    initiators:
+      - 21:00:00:24:ff:7a:11:02
+      - 0x21000024FF7A1103
+    luns:
+      - {lun: 0, device: disk01}
+
+- name: Exactly these two initiators in group backup, whatever was added by hand
+  storage.scst.scst_group:
+    driver: iscsi
+    target: iqn.2026-01.com.example:storage.t1
+    name: backup
+    initiators: [iqn.1993-08.org.debian:01:backup1, iqn.1993-08.org.debian:01:backup2]
+    purge: true
+
+- name: Delete a group, closing the sessions that use it
+  storage.scst.scst_group:
+    driver: iscsi
+    target: iqn.2026-01.com.example:storage.t1
+    name: old_hosts
+    state: absent
+    force: true
+'''
+
+RETURN = r'''
+commands:
+  description: The writes to C(/sys/kernel/scst_tgt) made (or, in check mode, that would be made), in order.
+  returned: always
+  type: list
+  elements: str
+  sample:
+    - echo 'create esx_cluster' > /sys/kernel/scst_tgt/targets/qla2x00t/21:00:00:24:ff:31:4c:48/ini_groups/mgmt
+    - echo 'add 21:00:00:24:ff:7a:11:02' > /sys/kernel/scst_tgt/targets/qla2x00t/21:00:00:24:ff:31:4c:48/ini_groups/esx_cluster/initiators/mgmt
+before:
+  description:
+    - The configuration the module read before the change, in the model of M(storage.scst.scst_config), that is
+      the target with its groups, and the handlers of the devices O(luns) names.
+  returned: success
+  type: dict
+after:
+  description: The same configuration read again after the change.
+  returned: success and not check mode
+  type: dict
+'''
+
+from ansible_collections.storage.scst.plugins.module_utils._model import normalize
+from ansible_collections.storage.scst.plugins.module_utils._objects import (
+    device_handler,
+    find_group,
+    initiator_names,
+    require_driver,
+    require_target,
+    target_name,
+)
+from ansible_collections.storage.scst.plugins.module_utils._plan import PlanError, initiator_key
+from ansible_collections.storage.scst.plugins.module_utils._runner import ScstModule
+from ansible_collections.storage.scst.plugins.module_utils._validate import (
+    check_attr_value,
+    check_lun,
+    check_name,
+    check_param_name,
+)
+
+
+def check_luns(luns):
+    out = []
+    for index, entry in enumerate(luns):
+        out.append({'lun': check_lun(entry['lun'], 'luns[%d].lun' % index),
+                    'device': check_name(entry['device'], 'luns[%d].device' % index),
+                    'read_only': entry['read_only']})
+    return out
+
+
+def check_attributes(attributes):
+    for attr, value in attributes.items():
+        check_param_name(attr, 'attributes')
+        check_attr_value(value, 'attributes.%s' % attr)
+    return attributes
+
+
+def purged(want, have):
+    """The part of the current group that a purge removes: initiators (and LUNs, when managed) not wanted."""
+    extra = {'name': want['name']}
+    if want['initiators'] is not None:
+        keep = set(initiator_key(name) for name in want['initiators'])
+        extra['initiators'] = [name for name in have['initiators'] if initiator_key(name) not in keep]
+    if want['luns'] is not None:
+        keep = set(entry['lun'] for entry in want['luns'])
+        extra['luns'] = [entry for entry in have['luns'] if entry['lun'] not in keep]
+    # A group named without contents would be deleted as a whole: only a non-empty part is returned.
+    return extra if extra.get('initiators') or extra.get('luns') else None
+
+
+def main():
+    scst = ScstModule(dict(
+        driver=dict(type='str', required=True),
+        target=dict(type='str', required=True),
+        name=dict(type='str', required=True, aliases=['group']),
+        initiators=dict(type='list', elements='str'),
+        purge=dict(type='bool', default=False),
+        luns=dict(type='list', elements='dict', options=dict(
+            lun=dict(type='int', required=True),
+            device=dict(type='str', required=True),
+            read_only=dict(type='bool', default=False),
+        )),
+        attributes=dict(type='dict', default={}),
+        state=dict(type='str', choices=['present', 'absent'], default='present'),
+        force=dict(type='bool', default=False),
+    ))
+    params = scst.params
+    client = scst.client
+
+    def body():
+        driver = check_name(params['driver'], 'driver')
+        target = target_name(driver, params['target'])
+        name = check_name(params['name'], 'name')
+        initiators = None if params['initiators'] is None else initiator_names(driver, params['initiators'])
+        luns = None if params['luns'] is None else check_luns(params['luns'])
+        present = params['state'] == 'present'
+        group = {'name': name}
+        if present:
+            group.update(initiators=initiators or [], luns=luns or [],
+                         attributes=check_attributes(params['attributes']))
+        desired = normalize({'drivers': [{'name': driver, 'targets': [{'name': target, 'groups': [group]}]}]})
+        with client.locked():
+            require_driver(client, driver)
+            handlers = set()
+            # Only LUNs to map need their devices; a group to delete goes with whatever it maps.
+            for entry in (luns or ()) if present else ():
+                handler = device_handler(client, entry['device'])
+                if handler is None:
+                    raise PlanError('luns: device %r is not an SCST device served by a handler; create it with '
+                                    'storage.scst.scst_handler' % entry['device'])
+                handlers.add(handler)
+
+            def check_and_purge(before):
+                # A group of a target that is gone is gone too; only a group to create needs its target.
+                if not present:
+                    return None
+                have = find_group(require_target(client, before, driver, target), name)
+                if params['purge'] and have is not None:
+                    extra = purged({'name': name, 'initiators': initiators, 'luns': luns}, have)
+                    if extra:
+                        return {'drivers': [{'name': driver, 'targets': [{'name': target, 'groups': [extra]}]}]}
+                return None
+
+            scope = {'handlers': sorted(handlers), 'drivers': [driver], 'targets': [target], 'device_groups': False,
+                     'global_attributes': False}
+            return scst.converge(desired, 'merged' if present else 'deleted', scope, force=params['force'],
+                                 prepare=check_and_purge)
+
+    scst.run(body)
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,245 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: scst_handler
+short_description: Manage the devices of an SCST device handler
+version_added: 0.1.0
+description:
+  - Creates, changes and deletes one device of an SCST device handler through C(/sys/kernel/scst_tgt), either a
+    virtual disk of C(vdisk_fileio), C(vdisk_blockio), C(vdisk_nullio) or C(vcdrom), or a local SCSI device C(H:C:I:L)
+    handed to a pass-through handler such as C(dev_disk).
+  - O(attributes) are split the way the running kernel says. Those the handler's C(mgmt) file lists as
+    C(add_device) parameters are passed when the device is created; the others are written one by one, and
+    only when their value differs.
+  - Attributes that SCST accepts only at creation (C(filename), C(blocksize), C(read_only), C(write_through),
+    C(nv_cache), C(o_direct), C(rotational), C(removable), C(thin_provisioned), C(tst), C(dif_*)) can only change
+    by deleting and re-creating the device, which disconnects its initiators. That happens only when
+    O(recreate) allows it; the LUNs and ALUA device group membership of a re-created device are restored in the
+    same run.
+  - Backing files and block devices are never created, truncated or removed.
+author:
+  - storage.scst maintainers (@storage-scst)
+extends_documentation_fragment:
+  - storage.scst.attributes
+  - storage.scst.attributes.actiongroup_scst
+  - storage.scst.attributes.sysfs
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: full
+    details: The diff shows the configuration read (in scst.conf form) before and after.
+  idempotent:
+    support: full
+    details: Not with O(recreate=always), which re-creates the device on every run.
+options:
+  handler:
+    description:
+      - The device handler, for example C(vdisk_fileio), C(vdisk_blockio), C(vdisk_nullio), C(vcdrom) or
+        C(dev_disk). Its kernel module must be loaded (see M(storage.scst.scst_module)).
+    type: str
+    required: true
+  name:
+    description:
+      - The device name. Virtual devices take a name of at most 64 bytes without whitespace, C(/), C(.), C(=) or
+        C(;). Pass-through handlers take the SCSI address C(H:C:I:L) of a local SCSI device.
+    type: str
+    required: true
+    aliases: [device]
+  state:
+    description:
+      - V(present) creates the device when it is missing and brings its attributes to O(attributes).
+      - V(absent) deletes it (a pass-through device is only released by the handler; it stays on the host).
+        A device that is mapped as a LUN anywhere is not deleted unless O(force=true).
+    type: str
+    choices: [present, absent]
+    default: present
+  attributes:
+    description:
+      - "Device attributes, for example C({filename: /srv/disk01.img, blocksize: 4096, rotational: false})."
+      - Values are compared after normalisation (C(true), C(yes) and C(1) are the same boolean, C(0x10) and C(16)
+        the same number). Attributes not named are left as they are.
+      - C(filename) is required by C(vdisk_fileio) and C(vdisk_blockio) when the device is created; on C(vcdrom)
+        it is the medium, and changing it changes the medium.
+      - Pass-through devices take no attributes.
+    type: dict
+    default: {}
+  recreate:
+    description:
+      - What to do when a creation-time attribute (or the handler) of an existing device differs.
+      - V(never) changes nothing, warns and reports the differences.
+      - V(options-changed) deletes the device and creates it again with the new attributes, then restores its
+        LUNs. Its initiators are disconnected meanwhile.
+      - V(always) re-creates the device on every run.
+    type: str
+    choices: [never, options-changed, always]
+    default: never
+  force:
+    description:
+      - With O(state=absent), delete the device even when it is mapped as a LUN; SCST removes those LUNs with it.
+    type: bool
+    default: false
+notes:
+  - SCST itself removes the LUNs of a deleted device, so without O(force) the module refuses and lists them
+    (C(driver/target/lun) or C(driver/target/group/lun)).
+seealso:
+  - module: storage.scst.scst_lun
+  - module: storage.scst.scst_module
+  - module: storage.scst.scst_config
+'''
+
+EXAMPLES = r'''
+- name: A file-backed disk with 4 KiB blocks on flash
+  storage.scst.scst_handler:
+    handler: vdisk_fileio
+    name: disk01
+    attributes:
+      filename: /srv/scst/disk01.img
+      blocksize: 4096
+      rotational: false
+      prod_id: DISK01
+
+- name: A logical volume, re-created if its creation-time attributes changed
+  storage.scst.scst_handler:
+    handler: vdisk_blockio
+    name: lun_db
+    attributes:
+      filename: /dev/vg0/db
+      write_through: true
+    recreate: options-changed
+
+- name: Export the local SCSI disk 2:0:0:0 through the pass-through handler
+  storage.scst.scst_handler:
+    handler: dev_disk
+    name: "2:0:0:0"
+
+- name: Delete a device together with its LUNs
+  storage.scst.scst_handler:
+    handler: vdisk_fileio
+    name: disk01
+    state: absent
+    force: true
+'''
+
+RETURN = r'''
+commands:
+  description: The writes to C(/sys/kernel/scst_tgt) made (or, in check mode, that would be made), in order.
+  returned: always
+  type: list
+  elements: str
+  sample:
+    - echo 'add_device disk01 blocksize=4096;filename=/srv/scst/disk01.img' > /sys/kernel/scst_tgt/handlers/vdisk_fileio/mgmt
+    - echo DISK01 > /sys/kernel/scst_tgt/devices/disk01/prod_id
+before:
+  description:
+    - The configuration the module read before the change, in the model of M(storage.scst.scst_config)
+      (C(handlers), C(drivers), C(device_groups)), limited to the handlers of the device and the targets that
+      may map it.
+  returned: success
+  type: dict
+after:
+  description: The same configuration read again after the change.
+  returned: success and not check mode
+  type: dict
+luns:
+  description: Where the device is mapped as a LUN (C(driver/target/lun) or C(driver/target/group/lun)), when
+    O(state=absent) was refused because of them.
+  returned: failure
+  type: list
+  elements: str
+  sample: [iscsi/iqn.2026-01.com.example:t1/0]
+'''
+
+import re
+
+from ansible_collections.storage.scst.plugins.module_utils._errors import ScstInputError
+from ansible_collections.storage.scst.plugins.module_utils._model import PASSTHROUGH_HANDLER_PREFIX, normalize
+from ansible_collections.storage.scst.plugins.module_utils._objects import (
+    device_handler,
+    device_luns,
+    require_handler,
+)
+from ansible_collections.storage.scst.plugins.module_utils._plan import PlanError
+from ansible_collections.storage.scst.plugins.module_utils._runner import ScstModule
+from ansible_collections.storage.scst.plugins.module_utils._validate import (
+    check_attr_value,
+    check_device_name,
+    check_name,
+    check_param_name,
+)
+
+_HCIL = re.compile(r'^[0-9]+:[0-9]+:[0-9]+:[0-9]+$')
+
+
+def check_options(params):
+    """(handler, name), checked before anything is read or written; attribute values are checked too."""
+    handler = check_name(params['handler'], 'handler')
+    if handler.startswith(PASSTHROUGH_HANDLER_PREFIX):
+        if not _HCIL.match(params['name']):
+            raise ScstInputError('name', params['name'], 'is not the SCSI address H:C:I:L that pass-through handler '
+                                                         '%s serves' % handler)
+        if params['attributes']:
+            raise ScstInputError('attributes', params['attributes'], 'pass-through devices take no attributes')
+    name = check_device_name(params['name'], 'name')
+    for attr, value in params['attributes'].items():
+        check_param_name(attr, 'attributes')
+        if isinstance(value, (list, dict)) or value is None:
+            raise ScstInputError('attributes.%s' % attr, value, 'a device attribute takes one string, number or boolean')
+        check_attr_value(value, 'attributes.%s' % attr)
+    return handler, name
+
+
+def main():
+    scst = ScstModule(dict(
+        handler=dict(type='str', required=True),
+        name=dict(type='str', required=True, aliases=['device']),
+        state=dict(type='str', choices=['present', 'absent'], default='present'),
+        attributes=dict(type='dict', default={}),
+        recreate=dict(type='str', choices=['never', 'options-changed', 'always'], default='never'),
+        force=dict(type='bool', default=False),
+    ))
+    params = scst.params
+    client = scst.client
+
+    def body():
+        handler, name = check_options(params)
+        present = params['state'] == 'present'
+        device = {'name': name, 'attributes': params['attributes'] if present else {}}
+        desired = normalize({'handlers': [{'name': handler, 'devices': [device]}]})
+        with client.locked():
+            require_handler(client, handler)
+            if present and handler.startswith(PASSTHROUGH_HANDLER_PREFIX) and not client.exists('devices/%s' % name):
+                local = [dev for dev in client.list_dir('devices', kind='dir') if _HCIL.match(dev)]
+                raise PlanError('name: %r is not a local SCSI device of this host (it has: %s)'
+                                % (name, ', '.join(local) or 'none'))
+            current = device_handler(client, name)
+            # A device that another handler serves is read too when it should be present: the planner then
+            # re-creates it under this handler (if recreate allows) instead of failing in add_device. When it
+            # should be absent, a device of another handler is not the one meant, and is left alone.
+            handlers = sorted(set([handler, current])) if present and current else [handler]
+
+            def refuse_mapped(before):
+                luns = device_luns(before, name)
+                if not present and current == handler and luns and not params['force']:
+                    scst.module.fail_json(msg='device %s is mapped as LUN %s; deleting it would remove those LUNs: '
+                                              'set force to delete it anyway' % (name, ', '.join(luns)),
+                                          luns=luns, commands=[])
+
+            # Every driver is read: deleting or re-creating a device removes its LUNs in every target, and a
+            # re-created device gets them back.
+            scope = {'handlers': handlers, 'drivers': None, 'global_attributes': False}
+            return scst.converge(desired, 'merged' if present else 'deleted', scope, recreate=params['recreate'],
+                                 force=params['force'], prepare=refuse_mapped)
+
+    scst.run(body)
+
+
+if __name__ == '__main__':
+    main()

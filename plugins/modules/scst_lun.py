@@ -1,0 +1,194 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: scst_lun
+short_description: Map an SCST device as a LUN of a target or of an initiator group
+version_added: 0.1.0
+description:
+  - Adds, changes or deletes one LUN in the default LUN set of a target (what initiators that no group
+    captures see) or in the LUN set of an initiator group of that target.
+  - A LUN that exists with another device or another read-only flag is changed with SCST's C(replace) command.
+    C(replace) always removes and re-creates the LUN, even with the same device, so the module sends it only
+    when something differs; an unchanged LUN causes no write at all.
+  - The target, the group and the device must exist; the module does not create them (see
+    M(storage.scst.scst_target), M(storage.scst.scst_group), M(storage.scst.scst_handler)).
+author:
+  - storage.scst maintainers (@storage-scst)
+extends_documentation_fragment:
+  - storage.scst.attributes
+  - storage.scst.attributes.actiongroup_scst
+  - storage.scst.attributes.sysfs
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: full
+    details: The diff shows the configuration read (in scst.conf form) before and after.
+  idempotent:
+    support: full
+options:
+  driver:
+    description: The target driver, for example C(iscsi), C(qla2x00t) or C(scst_local).
+    type: str
+    required: true
+  target:
+    description:
+      - The target name. An FC port (C(qla2x00t)) may be given by its WWPN in any common form
+        (C(21:00:00:24:FF:31:4C:48), C(0x21000024ff314c48), C(21000024ff314c48)).
+    type: str
+    required: true
+  group:
+    description: The initiator group whose LUN set holds the LUN. Without it, the target's default LUN set.
+    type: str
+  lun:
+    description: The LUN number, 0 to 16383. Initiators see no LUN of a set that has no LUN 0.
+    type: int
+    required: true
+  device:
+    description:
+      - The SCST device the LUN maps. Required with O(state=present).
+      - With O(state=absent) it is optional; when given, a LUN that maps another device is not deleted and the
+        module fails.
+    type: str
+  read_only:
+    description:
+      - Whether the LUN is read-only. A LUN of a device that is read-only itself is always read-only.
+    type: bool
+    default: false
+  state:
+    description: Whether the LUN exists (V(present)) or not (V(absent)).
+    type: str
+    choices: [present, absent]
+    default: present
+seealso:
+  - module: storage.scst.scst_handler
+  - module: storage.scst.scst_group
+  - module: storage.scst.scst_target
+'''
+
+EXAMPLES = r'''
+- name: LUN 0 of an iSCSI target, for every initiator that no group captures
+  storage.scst.scst_lun:
+    driver: iscsi
+    target: iqn.2026-01.com.example:storage.t1
+    lun: 0
+    device: disk01
+
+- name: LUN 1, read-only, for the initiators of group esx_cluster of an FC port
+  storage.scst.scst_lun:
+    driver: qla2x00t
+    target: "0x21000024ff314c48"
+    group: esx_cluster
+    lun: 1
+    device: iso01
+    read_only: true
+
+- name: Remove LUN 3, but only if it still maps the old device
+  storage.scst.scst_lun:
+    driver: iscsi
+    target: iqn.2026-01.com.example:storage.t1
+    lun: 3
+    device: old_disk
+    state: absent
+'''
+
+RETURN = r'''
+commands:
+  description: The writes to C(/sys/kernel/scst_tgt) made (or, in check mode, that would be made), in order.
+  returned: always
+  type: list
+  elements: str
+  sample: ["echo 'add disk01 0' > /sys/kernel/scst_tgt/targets/iscsi/iqn.2026-01.com.example:storage.t1/luns/mgmt"]
+before:
+  description:
+    - The configuration the module read before the change, in the model of M(storage.scst.scst_config), that is
+      the target (with its LUNs and groups) and the handler of the device.
+  returned: success
+  type: dict
+after:
+  description: The same configuration read again after the change.
+  returned: success and not check mode
+  type: dict
+'''
+
+from ansible_collections.storage.scst.plugins.module_utils._model import normalize
+from ansible_collections.storage.scst.plugins.module_utils._objects import (
+    device_handler,
+    find_group,
+    find_target,
+    require_driver,
+    require_target,
+    target_name,
+)
+from ansible_collections.storage.scst.plugins.module_utils._plan import PlanError
+from ansible_collections.storage.scst.plugins.module_utils._runner import ScstModule
+from ansible_collections.storage.scst.plugins.module_utils._validate import check_lun, check_name
+
+
+def main():
+    scst = ScstModule(dict(
+        driver=dict(type='str', required=True),
+        target=dict(type='str', required=True),
+        group=dict(type='str'),
+        lun=dict(type='int', required=True),
+        device=dict(type='str'),
+        read_only=dict(type='bool', default=False),
+        state=dict(type='str', choices=['present', 'absent'], default='present'),
+    ), required_if=[('state', 'present', ['device'])])
+    params = scst.params
+    client = scst.client
+
+    def body():
+        driver = check_name(params['driver'], 'driver')
+        target = target_name(driver, params['target'])
+        group = params['group'] and check_name(params['group'], 'group')
+        lun = check_lun(params['lun'], 'lun')
+        device = params['device'] and check_name(params['device'], 'device')
+        present = params['state'] == 'present'
+        with client.locked():
+            require_driver(client, driver)
+            handler = device_handler(client, device) if device else None
+            if present and handler is None:
+                raise PlanError('device: %r is not an SCST device served by a handler; create it with '
+                                'storage.scst.scst_handler' % device)
+
+            def check_place(before):
+                found = find_target(before, driver, target)
+                lun_set = find_group(found, group) if found and group else found
+                if lun_set is None:
+                    if not present:
+                        return  # a LUN of a target or group that is gone is gone too
+                    found = require_target(client, before, driver, target)
+                    raise PlanError('group: %r does not exist in target %s/%s (it has: %s); create it with '
+                                    'storage.scst.scst_group'
+                                    % (group, driver, target, ', '.join(g['name'] for g in found['groups']) or 'none'))
+                mapped = [entry['device'] for entry in lun_set['luns'] if entry['lun'] == lun]
+                if not present and device and mapped and mapped[0] != device:
+                    raise PlanError('LUN %d of %s maps device %s, not %s: not deleted'
+                                    % (lun, '/'.join(p for p in (driver, target, group) if p), mapped[0], device))
+
+            # The LUN number only identifies the LUN to delete; the model needs a device name all the same.
+            entry = {'lun': lun, 'device': device or '-', 'read_only': params['read_only']}
+            place = {'name': target}
+            if group:
+                place['groups'] = [{'name': group, 'luns': [entry]}]
+            else:
+                place['luns'] = [entry]
+            desired = normalize({'drivers': [{'name': driver, 'targets': [place]}]})
+            # The device's handler is read so the planner knows the device and whether it is read-only itself.
+            scope = {'handlers': [handler] if handler else [], 'drivers': [driver], 'targets': [target],
+                     'device_groups': False, 'global_attributes': False}
+            return scst.converge(desired, 'merged' if present else 'deleted', scope, prepare=check_place)
+
+    scst.run(body)
+
+
+if __name__ == '__main__':
+    main()
