@@ -32,7 +32,11 @@ for target in */*/; do
     done
     for group in "$target"/ini_groups/*/; do
         [ -d "$group" ] || continue
-        echo "    group $(basename "$group"): initiators $(ls "${group}initiators" | grep -v '^mgmt$' | tr '\n' ' ')"
+        initiators=
+        for initiator in "$group"initiators/*; do
+            [ "$(basename "$initiator")" = mgmt ] || initiators="$initiators $(cat "$initiator")"
+        done
+        echo "    group $(basename "$group"): initiators$initiators"
         for lun in "$group"luns/*/; do
             [ -e "${lun}device" ] && echo "        LUN $(basename "$lun") -> $(basename "$(readlink "${lun}device")")"
         done

@@ -72,9 +72,9 @@ options:
     default: /etc/modprobe.d/storage-scst.conf
   runtime:
     description:
-      - Load or unload the modules now. With V(false) only the boot-time files are written (O(persistent=true) is
-        required): for a change that must wait for the next boot, such as replacing the distribution C(qla2xxx)
-        on a host where unloading it is not allowed.
+      - Load or unload the modules now. With V(false) only the boot-time files are written, and O(persistent=true)
+        is required. This is for a change that must wait for the next boot, such as replacing the distribution
+        C(qla2xxx) on a host where unloading it is not allowed.
     type: bool
     default: true
   allow_reload:
