@@ -1,0 +1,444 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: scst_target
+short_description: Manage SCST targets of a target driver, and the driver's own settings
+version_added: 0.1.0
+description:
+  - Creates and deletes virtual targets (iSCSI IQNs, C(scst_local) targets, FC NPIV ports), enables or disables
+    them, and sets their attributes, through C(/sys/kernel/scst_tgt/targets/<driver>).
+  - Hardware targets (one per QLogic FC port for C(qla2x00t), InfiniBand ports for C(ib_srpt)) exist by themselves;
+    they are never created or deleted. O(name) accepts a WWPN in any common spelling (C(0x21000024ff314c48),
+    C(21:00:00:24:FF:31:4C:48), C(21000024ff314c48)); a port the host does not have fails with the list of the
+    ports it has. O(state=absent) disables such a target and removes its LUNs and initiator groups.
+  - Without O(name) the task manages only the driver-level settings O(driver_enabled), O(driver_attributes) and
+    O(driver_chap).
+  - Multi-valued attributes (C(allowed_portal), and the CHAP users of O(chap) and O(driver_chap)) are compared
+    as sets and changed value by value with the driver's C(add_target_attribute) / C(del_target_attribute)
+    (C(add_attribute) / C(del_attribute)) commands; a value that is already there is never written again.
+  - LUNs and initiator groups of a target are managed with M(storage.scst.scst_lun) and
+    M(storage.scst.scst_group); this module leaves them as they are, except when a hardware target is cleared
+    by O(state=absent), or a virtual target is deleted with them.
+  - All reads and writes of one run hold a host-wide lock, so two runs on one host never interleave.
+author:
+  - storage.scst maintainers (@storage-scst)
+extends_documentation_fragment:
+  - storage.scst.attributes
+  - storage.scst.attributes.actiongroup_scst
+  - storage.scst.attributes.sysfs
+attributes:
+  check_mode:
+    support: full
+    details: Check mode reads the kernel and reports the exact commands a real run would write.
+  diff_mode:
+    support: full
+    details: The diff shows the configuration read before and after, in scst.conf form, CHAP secrets masked.
+  idempotent:
+    support: full
+options:
+  driver:
+    description:
+      - The target driver, as named under C(/sys/kernel/scst_tgt/targets), for example C(iscsi), C(qla2x00t),
+        C(scst_local). Its kernel module must be loaded (see M(storage.scst.scst_module)); for C(iscsi) the
+        daemon C(iscsi-scstd) must run.
+    type: str
+    required: true
+  name:
+    description:
+      - The target. For C(iscsi) its IQN; for C(qla2x00t) the WWPN of the FC port (any common spelling, reported
+        in SCST's C(xx:xx:xx:xx:xx:xx:xx:xx) form).
+      - Leave it out to manage only the driver-level options.
+    type: str
+  state:
+    description:
+      - V(present) creates a missing virtual target (fails for a missing hardware target) and sets what the
+        other options give.
+      - V(absent) deletes a virtual target with its LUNs and groups, or disables a hardware target and removes
+        its LUNs, groups and multi-valued attributes. A target with open sessions is not deleted unless
+        O(force=true). Needs O(name).
+    type: str
+    choices: [present, absent]
+    default: present
+  enabled:
+    description:
+      - Whether the target accepts logins. Left out, a present target keeps its state and a new one stays
+        disabled (SCST creates targets disabled).
+      - Targets are enabled after their attributes are set; disabling a target keeps its open sessions.
+    type: bool
+  attributes:
+    description:
+      - Target attributes to set, for example C(allowed_portal) and C(QueuedCommands) of an iSCSI target or
+        C(node_name) of an FC port. Attributes not named are left as they are.
+      - Values are compared after normalisation (numbers in any base, C(Yes)/C(No) and booleans).
+      - A multi-valued attribute (C(allowed_portal)) takes a list and becomes exactly that set; V([]) removes
+        every value.
+      - C(node_name) and C(parent_host) of a new C(qla2x00t) target create an NPIV port.
+      - CHAP users go in O(chap), not here, so that their secrets are never logged.
+    type: dict
+  chap:
+    description:
+      - CHAP users of the target (iSCSI C(IncomingUser) and C(OutgoingUser)). Each list given becomes exactly the
+        set of users of the target (a changed secret is deleted and added again); V([]) removes them all; a
+        list left out is not touched.
+    type: dict
+    suboptions:
+      incoming:
+        description: Users the initiators authenticate as.
+        type: list
+        elements: dict
+        suboptions:
+          user:
+            description: User name; no blanks, no C(=).
+            type: str
+            required: true
+          secret:
+            description: The CHAP secret, at least 12 characters; no blanks, no C(=). Never logged or shown.
+            type: str
+            required: true
+      outgoing:
+        description: The one user the target authenticates as (mutual CHAP); SCST keeps at most one.
+        type: list
+        elements: dict
+        suboptions:
+          user:
+            description: User name; no blanks, no C(=).
+            type: str
+            required: true
+          secret:
+            description: The CHAP secret, at least 12 characters; no blanks, no C(=). Never logged or shown.
+            type: str
+            required: true
+  driver_enabled:
+    description:
+      - Whether the driver accepts connections at all (C(targets/<driver>/enabled), for example iSCSI's, which
+        the daemon provides). Written after the target's own settings. Left out, it is not touched.
+    type: bool
+  driver_attributes:
+    description:
+      - Driver attributes to set, for example C(iSNSServer) or C(link_local) of the iSCSI driver. Attributes not
+        named are left as they are.
+    type: dict
+  driver_chap:
+    description:
+      - CHAP users of the driver (iSCSI discovery sessions), with the same layout and set semantics as O(chap).
+    type: dict
+    suboptions:
+      incoming:
+        description: Users discovery initiators authenticate as.
+        type: list
+        elements: dict
+        suboptions:
+          user:
+            description: User name; no blanks, no C(=).
+            type: str
+            required: true
+          secret:
+            description: The CHAP secret, at least 12 characters; no blanks, no C(=). Never logged or shown.
+            type: str
+            required: true
+      outgoing:
+        description: The one user the target authenticates as to discovery initiators.
+        type: list
+        elements: dict
+        suboptions:
+          user:
+            description: User name; no blanks, no C(=).
+            type: str
+            required: true
+          secret:
+            description: The CHAP secret, at least 12 characters; no blanks, no C(=). Never logged or shown.
+            type: str
+            required: true
+  force:
+    description:
+      - With O(state=absent), close the open sessions of the target (or of its groups) before it is deleted or
+        cleared, and wait until they are gone. Without it such a target is left alone and the task fails, naming
+        the sessions.
+    type: bool
+    default: false
+notes:
+  - Reads and writes only C(/sys/kernel/scst_tgt) (and reads C(/sys/class/fc_host) to list the FC ports when
+    a WWPN is not found).
+  - Every name and value is checked before anything is written, so no input can add a parameter or a command
+    to a write.
+  - Restarting C(iscsi-scstd) or reloading C(iscsi_scst) deletes every iSCSI target; run the task again
+    afterwards.
+seealso:
+  - module: storage.scst.scst_module
+  - module: storage.scst.scst_lun
+  - module: storage.scst.scst_group
+  - module: storage.scst.scst_info
+  - module: storage.scst.scst_config
+'''
+
+EXAMPLES = r'''
+- name: Create an iSCSI target reachable on one subnet, with CHAP, and enable it
+  storage.scst.scst_target:
+    driver: iscsi
+    name: iqn.2026-01.com.example:storage.t1
+    enabled: true
+    attributes:
+      allowed_portal: ["10.0.0.*"]
+      QueuedCommands: 64
+    chap:
+      incoming:
+        - user: esx01
+          secret: "{{ vault_chap_esx01 }}"
+
+- name: Enable the iSCSI driver, with discovery CHAP
+  storage.scst.scst_target:
+    driver: iscsi
+    driver_enabled: true
+    driver_chap:
+      incoming:
+        - user: discovery
+          secret: "{{ vault_chap_discovery }}"
+
+- name: Put an FC port in target mode (the WWPN as /sys/class/fc_host shows it)
+  storage.scst.scst_target:
+    driver: qla2x00t
+    name: "0x21000024ff314c48"
+    enabled: true
+
+- name: Delete an iSCSI target even if initiators are logged in
+  storage.scst.scst_target:
+    driver: iscsi
+    name: iqn.2026-01.com.example:storage.t1
+    state: absent
+    force: true
+
+- name: Take an FC port out of service, clearing its LUNs and groups
+  storage.scst.scst_target:
+    driver: qla2x00t
+    name: "21:00:00:24:ff:31:4c:48"
+    state: absent
+'''
+
+RETURN = r'''
+name:
+  description: The target name as SCST spells it (a WWPN in C(xx:xx:xx:xx:xx:xx:xx:xx) form for FC).
+  returned: when O(name) is given
+  type: str
+  sample: "21:00:00:24:ff:31:4c:48"
+commands:
+  description: The writes made (or, in check mode, that would be made), in order, as shell lines; CHAP secrets masked.
+  returned: always
+  type: list
+  elements: str
+  sample: ["echo 'add_target iqn.2026-01.com.example:t1' > /sys/kernel/scst_tgt/targets/iscsi/mgmt"]
+before:
+  description:
+    - The configuration model (see M(storage.scst.scst_config)) of the driver and the target as read before any
+      change, with the attributes scst.conf keeps (those not at their default). CHAP secrets are masked.
+  returned: success
+  type: dict
+after:
+  description: The same model read again after the change (equal to RV(before) when nothing changed).
+  returned: success, not in check mode
+  type: dict
+'''
+
+from ansible_collections.storage.scst.plugins.module_utils._errors import ScstInputError
+from ansible_collections.storage.scst.plugins.module_utils._gather import fc_ports
+from ansible_collections.storage.scst.plugins.module_utils._model import (
+    FC_DRIVERS,
+    ModelError,
+    by_name,
+    check,
+    format_path,
+    is_hardware_target,
+    normalize_target_name,
+)
+from ansible_collections.storage.scst.plugins.module_utils._plan import PlanError
+from ansible_collections.storage.scst.plugins.module_utils._runner import ScstModule
+from ansible_collections.storage.scst.plugins.module_utils._validate import Secret, check_token
+
+MIN_SECRET_LENGTH = 12  # iscsi-scstd refuses shorter CHAP secrets with EINVAL
+CHAP_ATTRIBUTES = (('incoming', 'IncomingUser'), ('outgoing', 'OutgoingUser'))
+_USER = dict(user=dict(type='str', required=True), secret=dict(type='str', required=True, no_log=True))
+_CHAP = dict(type='dict', options=dict(incoming=dict(type='list', elements='dict', options=_USER),
+                                       outgoing=dict(type='list', elements='dict', options=_USER)))
+
+ARGUMENT_SPEC = dict(
+    driver=dict(type='str', required=True),
+    name=dict(type='str'),
+    state=dict(type='str', choices=['present', 'absent'], default='present'),
+    enabled=dict(type='bool'),
+    attributes=dict(type='dict'),
+    chap=_CHAP,
+    driver_enabled=dict(type='bool'),
+    driver_attributes=dict(type='dict'),
+    driver_chap=_CHAP,
+    force=dict(type='bool', default=False),
+)
+SETTINGS = ('enabled', 'attributes', 'chap', 'driver_enabled', 'driver_attributes', 'driver_chap')
+
+
+def chap_secrets(params):
+    """The CHAP secrets of the options, and those wrongly given in attributes (refused, but masked too)."""
+    secrets = [user['secret'] for option in ('chap', 'driver_chap') for users in (params[option] or {}).values()
+               for user in users or () if user['secret']]
+    for option in ('attributes', 'driver_attributes'):
+        for attribute in dict(CHAP_ATTRIBUTES).values():
+            value = (params[option] or {}).get(attribute)
+            for entry in value if isinstance(value, list) else [value]:
+                secrets.extend(str(entry).split()[1:] if entry is not None else [])
+    return secrets
+
+
+def chap_attributes(chap, option):
+    """{IncomingUser: ['NAME SECRET', ...], ...} of the lists given in a chap option, each checked first."""
+    out = {}
+    for key, attribute in CHAP_ATTRIBUTES:
+        users = (chap or {}).get(key)
+        if users is None:
+            continue
+        if key == 'outgoing' and len(users) > 1:
+            raise ScstInputError('%s.outgoing' % option, [u['user'] for u in users], 'SCST keeps one outgoing user')
+        for index, user in enumerate(users):
+            where = '%s.%s[%d]' % (option, key, index)
+            check_token(user['user'], where + '.user')
+            check_token(Secret(user['secret']), where + '.secret')
+            if len(user['secret']) < MIN_SECRET_LENGTH:
+                raise ScstInputError(where + '.secret', Secret(user['secret']),
+                                     'is shorter than %d characters, which iscsi-scstd refuses' % MIN_SECRET_LENGTH,
+                                     secret=True)
+        out[attribute] = ['%s %s' % (user['user'], user['secret']) for user in users]
+    return out
+
+
+def user_attributes(attributes, option):
+    for name in attributes or {}:
+        if name in dict(CHAP_ATTRIBUTES).values():
+            raise ScstInputError('%s.%s' % (option, name), name, 'CHAP users go in the chap options, whose secrets are '
+                                 'never logged (chap for a target, driver_chap for the driver)')
+    return dict(attributes or {})
+
+
+def wanted(params):
+    """The desired driver (and target) as the user gave them, validated.
+
+    Returns (model, target name, target attribute names given, driver attribute names given); a name given
+    with an empty list is in the sets but not in the model: its values are all removed.
+    """
+    driver = params['driver']
+    name = normalize_target_name(driver, params['name']) if params['name'] is not None else None
+    driver_attrs = user_attributes(params['driver_attributes'], 'driver_attributes')
+    driver_attrs.update(chap_attributes(params['driver_chap'], 'driver_chap'))
+    target_attrs = user_attributes(params['attributes'], 'attributes')
+    target_attrs.update(chap_attributes(params['chap'], 'chap'))
+    raw = {'name': driver, 'enabled': params['driver_enabled'], 'attributes': driver_attrs, 'targets': []}
+    if name is not None:
+        raw['targets'].append({'name': name, 'enabled': params['enabled'], 'attributes': target_attrs})
+    try:
+        model = check({'drivers': [raw]})
+    except ModelError as error:
+        raise PlanError('; '.join('%s: %s' % (option_path(path), message) for path, message in error.problems))
+    return model, name, set(target_attrs), set(driver_attrs)
+
+
+def option_path(path):
+    """The option a problem of check() is about: ('drivers', 0, 'targets', 0, 'attributes', 'x') -> attributes.x."""
+    if tuple(path[:4]) == ('drivers', 0, 'targets', 0):
+        return format_path(path[4:])
+    if tuple(path[:2]) == ('drivers', 0):
+        return 'driver' if tuple(path[2:]) in (('name',), ()) else 'driver_' + format_path(path[2:])
+    return format_path(path)
+
+
+def absent_ports(driver, have_driver):
+    """Sentence listing the hardware targets (and FC ports) the host has, for a port it does not have."""
+    names = [t['name'] for t in have_driver['targets']]
+    text = 'driver %s has the targets %s' % (driver, ', '.join(names)) if names else 'driver %s has no targets' % driver
+    if driver in FC_DRIVERS:
+        ports = fc_ports()
+        text += '; this host has the FC ports %s' % (
+            ', '.join('%s (%s)' % (wwpn, host) for host, wwpn in sorted(ports.items())) if ports
+            else 'none (/sys/class/fc_host is empty)')
+    return text
+
+
+def extra_values(want, have, given):
+    """{attribute: [values]} of the multi-valued attributes the task names whose current values it does not
+    want: the values to delete so that each becomes exactly the set given (changed CHAP secrets and a different
+    OutgoingUser are replaced by the merge itself)."""
+    out = {}
+    for attr in sorted(given):
+        current = have.get(attr)
+        if not isinstance(current, list):
+            continue
+        wanted_values = want.get(attr) or []
+        if attr == 'OutgoingUser' and wanted_values:
+            continue
+        keys = set(_value_key(attr, value) for value in wanted_values)
+        extra = [value for value in current if _value_key(attr, value) not in keys]
+        if extra:
+            out[attr] = extra
+    return out
+
+
+def _value_key(attr, value):
+    # SCST deletes CHAP users by name and matches portal patterns ignoring case.
+    return value.split(None, 1)[0] if attr in dict(CHAP_ATTRIBUTES).values() else value.lower()
+
+
+def converge(scst):
+    params = scst.params
+    desired, name, given, driver_given = wanted(params)
+    driver = params['driver']
+    want_driver = desired['drivers'][0]
+    scope = dict(handlers=[], drivers=[driver], targets=[name] if name is not None else [], device_groups=False,
+                 global_attributes=False)
+    if params['state'] == 'absent':
+        return scst.converge(desired, 'deleted', scope, force=params['force'], report_keys_only=True)
+
+    def prepare(current):
+        """Refuse a hardware target the host does not have; return the multi-valued values to delete."""
+        have_driver = by_name(current['drivers']).get(driver)
+        if have_driver is None:
+            return None
+        removals = {'name': driver, 'attributes': extra_values(want_driver['attributes'], have_driver['attributes'],
+                                                               driver_given), 'targets': []}
+        if name is not None:
+            want = want_driver['targets'][0]
+            have = by_name(have_driver['targets']).get(name)
+            if have is None and is_hardware_target(driver, want):
+                raise PlanError('%s is not a target of driver %s, and hardware targets are never created: %s'
+                                % (name, driver, absent_ports(driver, have_driver)))
+            extra = extra_values(want['attributes'], have['attributes'], given) if have else {}
+            if extra:
+                removals['targets'].append({'name': name, 'attributes': extra})
+        if not removals['attributes'] and not removals['targets']:
+            return None
+        return {'drivers': [removals]}
+
+    return scst.converge(desired, 'merged', scope, prepare=prepare, report_keys_only=True)
+
+
+def main():
+    scst = ScstModule(ARGUMENT_SPEC, required_if=[('state', 'absent', ['name'])])
+    params = scst.params
+    scst.client.add_secret(*chap_secrets(params))
+    if params['state'] == 'absent':
+        given = [option for option in SETTINGS if params[option] is not None]
+        if given:
+            scst.module.fail_json(msg='state=absent takes no settings; remove %s' % ', '.join(given))
+
+    def body():
+        result = converge(scst)
+        if params['name'] is not None:
+            result['name'] = normalize_target_name(params['driver'], params['name'])
+        return result
+
+    scst.run(body)
+
+
+if __name__ == '__main__':
+    main()
