@@ -179,6 +179,7 @@ def main():
     runner.run('units', ansible_test + ['units', '--python', PYTHON_VERSION, '--color', 'no'], coll,
                lambda out, rc: junit_counts(glob.glob(os.path.join(units_junit, '*units*.xml'))))
     integration(runner, coll)
+    runner.pytest('role', ['-q', 'tests/role'])
     molecule(runner, coll)
     return 1 if runner.summary() else 0
 

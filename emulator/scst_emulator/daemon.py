@@ -77,6 +77,10 @@ class ControlOps:
             self._truncate_kmsg()
         return [list(entry) for entry in shown]
 
+    def op_kmsg(self, message):
+        """A line written to /dev/kmsg: boot scripts (the SCST service) leave their failures in the kernel log."""
+        self.kernel.log(message)
+
     def op_login(self, driver, target, initiator, portal=None):
         return self.kernel.login(driver, target, initiator, portal)
 

@@ -13,7 +13,8 @@ the new pid namespace, is ``python -m scst_emulator.host --init CONFIG`` (``init
    tool of the same name that exists (/usr/bin/dmesg here), so nothing reaches the real kernel;
 4. boots: udev-style ``modprobe -b qla2xxx`` when the host has FC ports, then every line of /etc/modules
    and of the modules-load.d files (``modprobe -b``, as systemd-modules-load applies the blacklist), then the SCST service hook when the
-   service is enabled (SERVICE_MARKER);
+   service is enabled (a start link of /etc/init.d/scst, see scst_service.ENABLED_MARKERS), SCST's init script:
+   the modules scst.conf names, then /etc/scst.conf applied by the collection's own code (scst_service.py);
 5. runs COMMAND, reaps orphans, and exits with COMMAND's status. When pid 1 exits the kernel kills every
    process left in the namespace and the mounts go with it: nothing leaks to the machine.
 
@@ -38,14 +39,11 @@ import tempfile
 import time
 from dataclasses import asdict, dataclass, field
 
-from . import daemon
+from . import daemon, scst_service
 from .standins import TOOLS
 from .standins import modconf
 from .standins import modprobe as modprobe_tool
 
-# The SCST service counts as enabled when its SysV start link exists for the default runlevel, which
-# is what `update-rc.d scst defaults` (the SCST package's init script) creates on Debian.
-SERVICE_MARKER = '/etc/rc3.d/S*scst'
 DEBIAN_ETC_MODULES = ('# /etc/modules: kernel modules to load at boot time.\n#\n'
                       '# This file contains the names of kernel modules that should be loaded\n'
                       '# at boot time, one per line. Lines beginning with "#" are ignored.\n'
@@ -210,14 +208,40 @@ def _mount_standins(paths):
             _mount('--bind', standin, real)
 
 
-def apply_scst_service(sock, log):
-    """Hook of the SCST service at boot (would apply /etc/scst.conf like `scstadmin -config`).
+def _seed_scst_init_script(paths):
+    """Install SCST's init script (a stand-in) unless /etc has one: the service exists but is not enabled.
 
-    Not implemented yet: the applier belongs to the collection's own code; until then a booting host
-    only records that the service would have run.
+    The role enables it with ansible.builtin.service (update-rc.d on this service-manager-less host), which makes
+    the start link that boot() looks for. Rewritten at each start only while it is ours: paths may change.
     """
-    del sock
-    print('scst service enabled: /etc/scst.conf would be applied here (applier not implemented)', file=log)
+    path = '/etc/init.d/scst'
+    if os.path.exists(path):
+        with open(path, encoding='utf-8', errors='replace') as handle:
+            if 'written by scst-emulator' not in handle.read():
+                return
+    os.makedirs('/etc/init.d', exist_ok=True)
+    with open(path, 'w', encoding='utf-8') as handle:
+        handle.write(scst_service.INIT_SCRIPT.format(python=shlex.quote(sys.executable),
+                                                     sock=shlex.quote(os.path.join(paths['run'], 'control.sock')),
+                                                     state=shlex.quote(os.path.dirname(paths['run']))))
+    os.chmod(path, 0o755)
+
+
+def service_enabled():
+    """The SCST service is enabled when one of its start links exists (scst_service.ENABLED_MARKERS)."""
+    return any(glob.glob(marker) for marker in scst_service.ENABLED_MARKERS)
+
+
+def apply_scst_service(paths, sock, log):
+    """Hook of the SCST service at boot: /etc/init.d/scst start (scst_service.start), its output in boot.log."""
+    print('scst service enabled: /etc/init.d/scst start', file=log, flush=True)
+    with contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
+        try:
+            status = scst_service.start(sock, log, os.path.dirname(paths['run']), STANDIN_DIR)
+        except Exception as exc:  # a failing service (even a broken collection import) must not stop the boot
+            print(f'scst service: failed: {exc!r}', file=log)
+            status = 1
+    print(f'scst service: exit status {status}', file=log, flush=True)
 
 
 def boot(paths, has_fc_ports):
@@ -231,8 +255,8 @@ def boot(paths, has_fc_ports):
                 modprobe_tool.main(['-b', 'qla2xxx'], control_socket=sock)
             for name, params in modconf.boot_modules():
                 modprobe_tool.main(['-b', name, *(f'{k}={v}' for k, v in params.items())], control_socket=sock)
-        if glob.glob(SERVICE_MARKER):
-            apply_scst_service(sock, log)
+        if service_enabled():
+            apply_scst_service(paths, sock, log)
 
 
 def _spawn_daemon(spec, paths):
@@ -300,6 +324,7 @@ def init_main(config):
         state['daemon'] = _spawn_daemon(spec, paths)
         _mount_sysfs(paths)
         _mount_standins(paths)
+        _seed_scst_init_script(paths)
         boot(paths, bool(spec.fc_ports))
         env = dict(os.environ, PATH=f'{STANDIN_DIR}:{os.environ.get("PATH", "/usr/bin:/bin")}', HOSTNAME=spec.name,
                    SCST_EMULATOR_CONTROL=os.path.join(paths['run'], 'control.sock'))
