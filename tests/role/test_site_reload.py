@@ -1,0 +1,82 @@
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""playbooks/site.yml on a fresh virtual fleet with scst_allow_driver_reload: true: everything goes live in the
+first run; check mode predicts it; the next check and real runs change nothing; the hosts hold what was asked."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import (CHAP_SECRET, CHAP_USER, assert_no_secret, converge, group_vars, parse_conf, predicted,
+                      render_conf)
+
+
+@pytest.fixture(scope='module')
+def scenario(make_fleet):
+    fleet = make_fleet('reload', group_vars(allow_reload=True))
+    runs = converge(fleet)
+    return fleet, runs
+
+
+def test_first_check_run_reports_changes(scenario):
+    fleet, runs = scenario
+    for host in fleet.hosts:
+        assert runs['check1'].stat(host).get('changed', 0) > 0, runs['check1'].record
+        assert runs['real1'].stat(host).get('changed', 0) > 0, runs['real1'].record
+
+
+def test_check_mode_predicts_first_run(scenario):
+    fleet, runs = scenario
+    for host in fleet.hosts:
+        assert predicted(runs['check1'].changed(host)) == runs['real1'].changed(host), host
+
+
+def test_second_runs_change_nothing(scenario):
+    fleet, runs = scenario
+    for label in ('check2', 'real2'):
+        for host in fleet.hosts:
+            stat = runs[label].stat(host)
+            assert stat and stat['changed'] == 0 and stat['failures'] == 0, (label, host, runs[label].changed(host))
+
+
+def test_nothing_pending(scenario):
+    fleet, runs = scenario
+    for host in fleet.hosts:
+        summary = runs['real2'].messages(host).get('Summary of this host')
+        notes = [summary] if isinstance(summary, str) else summary
+        assert notes and not [note for note in notes if 'PENDING' in note or 'next reboot' in note], (host, summary)
+
+
+def test_host_state(scenario):
+    fleet = scenario[0]
+    for host in fleet.hosts:
+        state = fleet.probe(host)
+        wwpns = fleet.wwpns(host)
+        iqn = f'iqn.2026-11.com.example.storage:{host}.t1'
+        # /etc/scst.conf: root, 0600, and it means exactly the model that was asked for.
+        assert state['conf_mode'] == '0600' and state['conf_uid'] == 0, state['conf_mode']
+        conf = parse_conf(state['conf'])
+        assert conf == parse_conf(render_conf(fleet.expected_config(host)))
+        fc = next(d for d in conf['drivers'] if d['name'] == 'qla2x00t')
+        assert [t['name'] for t in fc['targets']] == wwpns
+        iscsi = next(d for d in conf['drivers'] if d['name'] == 'iscsi')
+        assert iscsi['targets'][0]['attributes']['IncomingUser'] == [f'{CHAP_USER} {CHAP_SECRET}']
+        # Boot files.
+        modules = [line.split()[0] for line in state['modules'].splitlines() if line.strip() and not line.startswith('#')]
+        wanted = ['scst', 'scst_vdisk', 'scst_disk', 'scst_user', 'qla2xxx_scst', 'qla2x00tgt', 'iscsi_scst']
+        assert [m for m in modules if m in wanted] == wanted, modules
+        assert 'blacklist qla2xxx' in state['modprobe']['storage-scst-blacklist.conf'].splitlines()
+        assert 'options qla2xxx_scst qlini_mode=disabled' in state['modprobe']['storage-scst.conf'].splitlines()
+        assert state['scst_service_enabled']
+        # The running kernel.
+        assert 'qla2xxx_scst' in state['loaded'] and 'qla2xxx' not in state['loaded'], state['loaded']
+        targets = state['targets']
+        assert targets[f'qla2x00t/{wwpns[0]}'] == {
+            'enabled': '1', 'luns': {'0': 'disk01'},
+            'groups': {'esx_cluster': {'luns': {'0': 'disk01', '1': 'disk02'}, 'initiators': ['21:00:00:24:ff:7a:11:*']}}}
+        assert targets[f'qla2x00t/{wwpns[1]}'] == {'enabled': '1', 'luns': {'0': 'disk02'}, 'groups': {}}
+        assert targets[f'iscsi/{iqn}'] == {'enabled': '1', 'luns': {'0': 'null01'}, 'groups': {}}
+
+
+def test_no_chap_secret_in_output(scenario):
+    fleet = scenario[0]
+    assert_no_secret(fleet.runs)
