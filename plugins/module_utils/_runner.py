@@ -16,6 +16,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import copy
+
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.storage.scst.plugins.module_utils import _apply, _gather, _plan
@@ -27,6 +29,42 @@ SYSFS_ARGUMENT_SPEC = dict(
     sysfs_timeout=dict(type='int', default=300),
     lock_timeout=dict(type='int', default=300),
 )
+
+
+# SysfsClient methods that only read.
+_READS = frozenset(('read', 'read_value', 'read_lines', 'read_attrs', 'list_dir', 'exists', 'read_link', 'link_name'))
+
+
+class _ReadMemo(object):
+    """A SysfsClient whose reads are remembered, so that two models of one state (the planner's, with every
+    attribute, and scst.conf's, with key attributes only) cost one pass over sysfs. Only while nothing is written."""
+
+    def __init__(self, client):
+        self._client = client
+        self._answers = {}
+
+    def __getattr__(self, name):
+        method = getattr(self._client, name)
+        if name not in _READS:
+            return method
+
+        def read(*args, **kwargs):
+            key = (name, _frozen(args), _frozen(kwargs))
+            if key not in self._answers:
+                self._answers[key] = method(*args, **kwargs)
+            return copy.deepcopy(self._answers[key])
+        return read
+
+
+def _frozen(value):
+    """A hashable equivalent of call arguments (tuples, lists, sets and dicts of hashable values)."""
+    if isinstance(value, dict):
+        return tuple(sorted((key, _frozen(item)) for key, item in value.items()))
+    if isinstance(value, (set, frozenset)):
+        return frozenset(_frozen(item) for item in value)
+    if isinstance(value, (list, tuple)):
+        return tuple(_frozen(item) for item in value)
+    return value
 
 
 class _ApplyFailed(Exception):
@@ -46,10 +84,13 @@ class ScstModule(object):
         self.client = SysfsClient(timeout=self.params['sysfs_timeout'], lock_timeout=self.params['lock_timeout'],
                                   dry_run=self.module.check_mode, secrets=secrets)
 
+    # While converge() reads the state before planning: a _ReadMemo of the client.
+    _reader = None
+
     def read(self, scope, nonkey=True):
         """The current model of the objects in ``scope`` (keyword arguments of _gather.gather)."""
         self.client.check_loaded()
-        return _gather.gather(self.client, nonkey=nonkey, **scope)
+        return _gather.gather(self._reader or self.client, nonkey=nonkey, **scope)
 
     def converge(self, desired, state, scope, recreate='never', force=False, rollback=False, report_keys_only=False,
                  prepare=None):
@@ -61,12 +102,17 @@ class ScstModule(object):
         against the same current model and applied before the actions of ``desired``.
         Returns the module result: changed, commands, warnings, before and (after a real change) after.
         With ``report_keys_only``, before and after (and the diff) are the models as scst.conf keeps them (key
-        attributes only, one more read of the scope) instead of the models the planner compared.
+        attributes only; ``before`` comes from the same reads as the planner's model) instead of the models the
+        planner compared.
         """
         client = self.client
         with client.locked():
-            before = self.read(scope)
-            shown = self.read(scope, nonkey=False) if report_keys_only else before
+            self._reader = _ReadMemo(client)
+            try:
+                before = self.read(scope)
+                shown = self.read(scope, nonkey=False) if report_keys_only else before
+            finally:
+                self._reader = None
             meta = _gather.gather_meta(client, handlers=scope.get('handlers'), drivers=scope.get('drivers'))
             removals = prepare(before) if prepare is not None else None
             actions = _plan.plan(desired, before, state, recreate=recreate, force=force, meta=meta)

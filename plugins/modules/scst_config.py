@@ -1,0 +1,409 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: scst_config
+short_description: Converge a whole SCST host to one configuration, or read, render and parse scst.conf
+version_added: 0.1.0
+description:
+  - Declarative resource module for the whole SCST configuration of a host (global attributes, handlers and
+    devices, target drivers, targets, LUNs, initiator groups, ALUA device groups), in the states of the network
+    resource modules.
+  - The configuration is given as the collection's configuration model (O(config)), as the text of an
+    C(scst.conf) file (O(content)) or as the path of an C(scst.conf) on the managed host (O(src)).
+  - The running kernel is read from C(/sys/kernel/scst_tgt), compared with the configuration after
+    normalisation (numbers in any base, V(Yes)/V(No) and V(0)/V(1), WWPN case, multi-valued attributes as sets),
+    and only the writes needed are sent, in the order SCST needs them (devices, targets, attributes, groups,
+    initiators, LUNs, then target C(enabled), then driver C(enabled); removals first, in reverse order). A second
+    run with the same configuration sends nothing.
+  - If a write fails part-way, the module stops and reports what was applied and what was not; the next run
+    continues from the real state. With O(rollback=true) the writes of the failed run are undone first.
+  - Hardware targets (QLogic physical ports, C(copy_manager_tgt), C(ib_srpt) ports) are never created or deleted;
+    where the state would remove them they are disabled and cleared. The copy manager's automatic LUNs are left
+    alone unless the configuration names C(copy_manager_tgt).
+author:
+  - storage.scst maintainers (@storage-scst)
+extends_documentation_fragment:
+  - storage.scst.attributes
+  - storage.scst.attributes.actiongroup_scst
+  - storage.scst.attributes.sysfs
+attributes:
+  check_mode:
+    support: full
+    details: Check mode reports exactly the writes a real run sends (RV(commands)).
+  diff_mode:
+    support: full
+    details:
+      - The diff shows the running configuration before and after as C(scst.conf) text (key attributes only, as
+        C(scstadmin -write_config) would write it). In check mode the "after" side is the "before" text followed
+        by the writes that would be sent.
+  idempotent:
+    support: full
+options:
+  config:
+    description:
+      - The desired configuration as the collection's configuration model (the shape of the C(scst_config)
+        variable of the role, and of what O(state=parsed) and O(state=gathered) return).
+      - "Keys: C(attributes) (global), C(handlers) (each with C(devices)), C(drivers) (each with C(targets), each
+        with C(luns) and C(groups)), C(alua) and C(device_groups). Lists are keyed by C(name) (C(lun) for LUNs)."
+      - Errors name the option path, for example C(config.drivers[0].targets[1].luns[0].device).
+      - CHAP secrets in C(IncomingUser) and C(OutgoingUser) values are masked in every result, but Ansible logs
+        module arguments on the managed host before any module runs; use C(no_log) on the task to keep them out of
+        that log as well.
+      - Mutually exclusive with O(src) and O(content).
+    type: dict
+  src:
+    description:
+      - Path of an C(scst.conf) file on the managed host to read the configuration from.
+      - Mutually exclusive with O(config) and O(content).
+    type: path
+  content:
+    description:
+      - The text of an C(scst.conf) file, for example from a C(lookup('file', ...)) or a template.
+      - Mutually exclusive with O(config) and O(src).
+    type: str
+  compat:
+    description:
+      - How O(src) and O(content) are read.
+      - V(strict) refuses every construct that C(scstadmin) silently reads differently from what the file says
+        (text before C(}) on its line, C({) on its own line, more than three words, duplicate blocks, stray or
+        missing braces, C(#) inside quotes, keywords in the wrong case), with file, line and column.
+      - V(scstadmin) reads the file exactly as C(scstadmin) would, and reports each silent change as a warning.
+      - A file in the deprecated procfs format is refused in both modes.
+    type: str
+    choices: [strict, scstadmin]
+    default: strict
+  state:
+    description:
+      - V(merged) adds and changes what the configuration says and never removes anything (like
+        C(scstadmin -config)).
+      - V(replaced) makes each device, target and device group the configuration names exactly as described
+        (its LUNs, groups, initiators and dynamic attributes not in the configuration are removed); objects it does
+        not name are left alone.
+      - V(overridden) makes the kernel exactly the configuration (like C(scstadmin -config -force)); devices,
+        targets, groups, LUNs and initiators not in it are removed; hardware targets are disabled and cleared,
+        never deleted. An empty configuration is refused (use V(deleted)).
+      - V(deleted) removes what the configuration names, or everything (hardware targets disabled and cleared)
+        when no configuration is given.
+      - V(gathered) returns the running configuration in RV(gathered) and as C(scst.conf) text in RV(rendered).
+      - V(rendered) returns the configuration as canonical C(scst.conf) text in RV(rendered) without reading or
+        changing the host's SCST (it can run with C(delegate_to=localhost) on a machine without SCST).
+      - V(parsed) returns the configuration read from O(content) or O(src) as a model in RV(parsed), without
+        reading or changing the host's SCST.
+    type: str
+    choices: [merged, replaced, overridden, deleted, gathered, rendered, parsed]
+    default: merged
+  recreate:
+    description:
+      - What to do with a device whose creation-time attributes (for example C(filename), C(blocksize),
+        C(read_only) of a vdisk) differ from the configuration. SCST accepts them only when the device is created,
+        and re-creating a device disconnects the initiators that use it; its LUNs are added back.
+      - V(never) leaves the device as it is and warns; V(options-changed) re-creates it; V(always) re-creates every
+        device the configuration names.
+    type: str
+    choices: [never, options-changed, always]
+    default: never
+  force:
+    description:
+      - Close the initiator sessions of targets and groups that must be deleted. Without it such a deletion is
+        refused while sessions are open.
+    type: bool
+    default: false
+  rollback:
+    description:
+      - When a write fails part-way, undo the writes this run already made, in reverse order, before failing.
+      - Without it the writes made stay, and a later run continues from there.
+    type: bool
+    default: false
+notes:
+  - Reads and writes C(/sys/kernel/scst_tgt) only; the kernel modules must be loaded first (M(storage.scst.scst_module)).
+  - All runs of this collection's modules on one host are serialised by a host-wide lock.
+  - Results never show CHAP secrets, RV(rendered) included; to write an C(scst.conf) with its secrets, render it on
+    the controller with the P(storage.scst.to_scst_conf#filter) filter in a template.
+seealso:
+  - module: storage.scst.scst_module
+  - module: storage.scst.scst_info
+  - plugin: storage.scst.to_scst_conf
+    plugin_type: filter
+  - plugin: storage.scst.from_scst_conf
+    plugin_type: filter
+'''
+
+EXAMPLES = r'''
+- name: Converge the running SCST to /etc/scst.conf, removing what the file does not describe
+  storage.scst.scst_config:
+    src: /etc/scst.conf
+    state: overridden
+
+- name: Add a disk and export it over iSCSI with CHAP, leaving everything else alone
+  storage.scst.scst_config:
+    config:
+      handlers:
+        - name: vdisk_fileio
+          devices:
+            - name: disk01
+              attributes: {filename: /srv/disk01.img, blocksize: 4096}
+      drivers:
+        - name: iscsi
+          enabled: true
+          targets:
+            - name: iqn.2026-01.com.example:storage.t1
+              enabled: true
+              attributes:
+                IncomingUser: ["joe {{ chap_secret }}"]
+              luns: [{lun: 0, device: disk01}]
+    state: merged
+  no_log: true
+
+- name: Read a file with scstadmin's own rules, warning about every line it would misread
+  storage.scst.scst_config:
+    content: "{{ lookup('ansible.builtin.file', 'legacy-scst.conf') }}"
+    compat: scstadmin
+    state: parsed
+  delegate_to: localhost
+  register: legacy
+
+- name: Save the running configuration as text
+  storage.scst.scst_config:
+    state: gathered
+  register: running
+
+- name: Re-create devices whose backing file or block size changed
+  storage.scst.scst_config:
+    config: "{{ scst_config }}"
+    state: replaced
+    recreate: options-changed
+
+- name: Remove every SCST object (hardware targets are disabled and cleared)
+  storage.scst.scst_config:
+    state: deleted
+    force: true
+'''
+
+RETURN = r'''
+commands:
+  description:
+    - Every sysfs write sent (or, in check mode, that a real run would send), in order, as shell lines, secrets
+      masked.
+    - When a write fails, the writes applied before it (the failed one and the rest are in RV(not_applied)).
+  returned: states merged, replaced, overridden and deleted
+  type: list
+  elements: str
+  sample: ["echo 'add_device disk01 filename=/srv/disk01.img;blocksize=4096' > /sys/kernel/scst_tgt/handlers/vdisk_fileio/mgmt"]
+before:
+  description: The running configuration before the run, as scst.conf keeps it (key attributes only), secrets masked.
+  returned: states merged, replaced, overridden and deleted
+  type: dict
+after:
+  description: The running configuration after the run, as scst.conf keeps it, secrets masked.
+  returned: states merged, replaced, overridden and deleted, when not in check mode
+  type: dict
+gathered:
+  description: The running configuration as a model, as scst.conf keeps it, secrets masked.
+  returned: state gathered
+  type: dict
+rendered:
+  description: The configuration (V(rendered)) or the running configuration (V(gathered)) as scst.conf text, secrets masked.
+  returned: states rendered and gathered
+  type: str
+parsed:
+  description: The model read from O(content) or O(src), secrets masked.
+  returned: state parsed
+  type: dict
+not_applied:
+  description: On failure, the write that failed and every write after it.
+  returned: failure part-way through the writes
+  type: list
+  elements: str
+failed_command:
+  description: On failure, the write that failed.
+  returned: failure part-way through the writes
+  type: str
+rolled_back:
+  description: With O(rollback=true), the writes that undid the applied ones, in order.
+  returned: failure part-way through the writes, with rollback
+  type: list
+  elements: str
+not_rolled_back:
+  description: With O(rollback=true), the applied writes that could not be undone.
+  returned: failure part-way through the writes, with rollback
+  type: list
+  elements: str
+issues:
+  description: When O(content) or O(src) cannot be read, each problem with file, line, column and message.
+  returned: failure to read scst.conf
+  type: list
+  elements: dict
+  sample: [{file: scst.conf, line: 6, column: 9, message: "text before '}' on the same line ..."}]
+'''
+
+import re
+
+from ansible_collections.storage.scst.plugins.module_utils._conf import COMPAT_SCSTADMIN, ConfError, parse, render
+from ansible_collections.storage.scst.plugins.module_utils._errors import MASK
+from ansible_collections.storage.scst.plugins.module_utils._model import ModelError, check, format_path
+from ansible_collections.storage.scst.plugins.module_utils._runner import ScstModule
+
+SOURCES = ('config', 'src', 'content')
+CONVERGING = ('merged', 'replaced', 'overridden', 'deleted')
+CHAP = ('IncomingUser', 'OutgoingUser')
+# The secret of a CHAP line of scst.conf text: IncomingUser "NAME SECRET" (quoted or not).
+CHAP_LINE = re.compile(r'(?:Incoming|Outgoing)User\s+"?[^\s"]+\s+([^\s"]+)')
+
+
+class _Refused(Exception):
+    def __init__(self, msg, **details):
+        super(_Refused, self).__init__(msg)
+        self.msg = msg
+        self.details = details
+
+
+def _items(value):
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
+
+
+def chap_secrets(model):
+    """The secret part of every CHAP user ('NAME SECRET') of a model (or of what a user wrote as one), at driver
+    and target level."""
+    found = set()
+    for driver in _items((model if isinstance(model, dict) else {}).get('drivers')):
+        for owner in [driver] + _items(driver.get('targets')):
+            attributes = owner.get('attributes') if isinstance(owner.get('attributes'), dict) else {}
+            for name in CHAP:
+                values = attributes.get(name) or []
+                for value in values if isinstance(values, list) else [values]:
+                    found.update(word for word in str(value).split(' ')[1:] if word)
+    return found
+
+
+def read_source(module):
+    """The configuration text of src or content, and the name to use in messages."""
+    params = module.params
+    if params['content'] is not None:
+        return params['content'], 'content'
+    try:
+        with open(params['src'], 'rb') as handle:
+            return handle.read(), params['src']
+    except (IOError, OSError) as err:
+        raise _Refused('src: cannot read %s: %s' % (params['src'], err.strerror or err))
+
+
+def desired_model(module, hide=lambda secrets: None):
+    """The configuration of config, src or content as a canonical model (the empty model when none is given).
+
+    hide is called with the CHAP secrets of scst.conf text before the text is parsed, so that no parse error
+    can show them."""
+    params = module.params
+    if params['config'] is not None:
+        try:
+            return check(params['config'])
+        except ModelError as err:
+            problems = ['%s: %s' % ('config.' + format_path(path) if path else 'config', message)
+                        for path, message in err.problems]
+            raise _Refused('invalid configuration: ' + '; '.join(problems), problems=problems)
+    if params['src'] is None and params['content'] is None:
+        return check({})
+    text, filename = read_source(module)
+    hide(CHAP_LINE.findall(text if isinstance(text, str) else text.decode('utf-8', 'replace')))
+    compat = COMPAT_SCSTADMIN if params['compat'] == 'scstadmin' else None
+    try:
+        model, issues = parse(text, filename=filename, compat=compat)
+    except ConfError as err:
+        issues = [issue.to_dict() for issue in err.issues]
+        raise _Refused('%s cannot be read: %s' % (filename, '; '.join(str(issue) for issue in err.issues)), issues=issues)
+    for issue in issues:
+        module.warn('%s (scstadmin reads it this way)' % issue)
+    return model
+
+
+def scope_for(state, desired, recreate):
+    """What to read from sysfs: the named drivers, unless the run may remove or re-create anywhere."""
+    everything = not (desired['drivers'] or desired['handlers'] or desired['device_groups'] or desired['attributes']
+                      or desired['alua'])
+    if state == 'overridden' or state == 'deleted' or everything or recreate != 'never':
+        return {}
+    return {'drivers': [driver['name'] for driver in desired['drivers']]}
+
+
+def main():
+    scst = ScstModule(
+        argument_spec=dict(
+            config=dict(type='dict'),
+            src=dict(type='path'),
+            content=dict(type='str'),
+            compat=dict(type='str', choices=['strict', 'scstadmin'], default='strict'),
+            state=dict(type='str', default='merged',
+                       choices=['merged', 'replaced', 'overridden', 'deleted', 'gathered', 'rendered', 'parsed']),
+            recreate=dict(type='str', choices=['never', 'options-changed', 'always'], default='never'),
+            force=dict(type='bool', default=False),
+            rollback=dict(type='bool', default=False),
+        ),
+        mutually_exclusive=[SOURCES],
+        required_if=[
+            ('state', 'merged', SOURCES, True),
+            ('state', 'replaced', SOURCES, True),
+            ('state', 'overridden', SOURCES, True),
+            ('state', 'rendered', SOURCES, True),
+            ('state', 'parsed', ('src', 'content'), True),
+        ],
+    )
+    module = scst.module
+    params = module.params
+    state = params['state']
+    secrets = set()
+
+    def register(found):
+        secrets.update(found)
+        scst.client.add_secret(*secrets)
+        module.no_log_values.update(secrets)
+
+    def hide(*models):
+        register(set().union(*[chap_secrets(model) for model in models]))
+
+    def body():
+        # Registered before anything is checked, so that no error message can show them either.
+        hide(params['config'])
+        desired = desired_model(module, register)
+        hide(desired)
+        if MASK in secrets and state in CONVERGING:
+            raise _Refused('a CHAP secret of the configuration is %s, the mask of this collection\'s results: the '
+                           'configuration was copied from masked output (gathered, before, after); put the real '
+                           'secrets back before applying it' % MASK)
+        if state == 'parsed':
+            return {'changed': False, 'parsed': desired}
+        if state == 'rendered':
+            return {'changed': False, 'rendered': render(desired)}
+        if state == 'gathered':
+            scst.client.check_loaded()
+            with scst.client.locked():
+                running = scst.read({}, nonkey=False)
+            hide(running)
+            return {'changed': False, 'gathered': running, 'rendered': render(running)}
+        if state == 'overridden' and desired == check({}):
+            raise _Refused('state=overridden with an empty configuration would remove everything; refused '
+                           '(use state=deleted to clear SCST)')
+        result = scst.converge(desired, state, scope_for(state, desired, params['recreate']),
+                               recreate=params['recreate'], force=params['force'], rollback=params['rollback'],
+                               report_keys_only=True)
+        hide(result.get('before'), result.get('after'))
+        return result
+
+    def guarded():
+        try:
+            return body()
+        except _Refused as refused:
+            module.fail_json(msg=refused.msg, **refused.details)
+        except ModelError as err:
+            module.fail_json(msg=str(err))
+
+    scst.run(guarded)
+
+
+if __name__ == '__main__':
+    main()
