@@ -14,8 +14,10 @@ import ensurepip
 
 
 def _pip_wheel():
-    bundled = os.path.join(os.path.dirname(ensurepip.__file__), '_bundled', 'pip-*.whl')
-    wheels = sorted(glob.glob(bundled)) + sorted(glob.glob('/usr/share/python-wheels/pip-*.whl'))
+    # The interpreter's own bundled pip first: it is the one that runs on this Python (Debian's pip 23.0 fails
+    # on 3.12+, where pkgutil.ImpImporter is gone). Debian's python3 has no bundle, only python-wheels.
+    bundled = sorted(glob.glob(os.path.join(os.path.dirname(ensurepip.__file__), '_bundled', 'pip-*.whl')))
+    wheels = bundled or sorted(glob.glob('/usr/share/python-wheels/pip-*.whl'))
     if not wheels:
         sys.exit('get_pip stand-in: no pip wheel found in ensurepip or /usr/share/python-wheels')
     return wheels[-1]
