@@ -9,8 +9,8 @@ import pytest
 from scst_emulator.model.kernel import Kernel
 from scst_emulator.model.nodes import KernelError, Link
 from scst_emulator.model.wildcard import wildcmp
+from model_io import ROOT, err, names, rd, wr
 
-ROOT = 'kernel/scst_tgt/'
 TGT = 'targets/scst_local/t1/'
 LUNS_HELP = (
     'Usage: echo "add H:C:I:L lun [parameters]" >mgmt\n'
@@ -38,24 +38,6 @@ def fixture_kernel():
     wr(kernel, 'handlers/vdisk_nullio/mgmt', 'add_device ro read_only=1\n')
     wr(kernel, 'targets/scst_local/mgmt', 'add_target t1\n')
     return kernel
-
-
-def wr(k, path, text):
-    return k.write(ROOT + path, text.encode('latin-1'))
-
-
-def rd(k, path):
-    return k.read(ROOT + path).decode('latin-1')
-
-
-def names(k, path):
-    return k.lookup(ROOT + path).names()
-
-
-def err(k, path, text):
-    with pytest.raises(KernelError) as info:
-        wr(k, path, text)
-    return info.value.errno
 
 
 # ------------------------------------------------------------------------------------------ §9 LUNs

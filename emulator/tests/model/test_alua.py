@@ -6,8 +6,8 @@ import pytest
 
 from scst_emulator.model.kernel import Kernel
 from scst_emulator.model.nodes import KernelError, Link
+from model_io import ROOT, names, rd, wr
 
-ROOT = 'kernel/scst_tgt/'
 DG = 'device_groups/'
 
 
@@ -21,22 +21,10 @@ def fixture_kernel():
     return kernel
 
 
-def rd(k, path):
-    return k.read(ROOT + path).decode()
-
-
-def wr(k, path, text):
-    return k.write(ROOT + path, text.encode())
-
-
 def fails(k, path, text):
     with pytest.raises(KernelError) as info:
         wr(k, path, text)
     return info.value.errno
-
-
-def names(k, path):
-    return k.lookup(ROOT + path).names()
 
 
 def test_s2_7_help_texts(k):

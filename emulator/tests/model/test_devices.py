@@ -9,8 +9,8 @@ import pytest
 from scst_emulator.model.devices import crc32c_raw
 from scst_emulator.model.kernel import Kernel
 from scst_emulator.model.nodes import KernelError, Link
+from model_io import ROOT, rd, wr
 
-ROOT = 'kernel/scst_tgt/'
 FILEIO_HELP = (
     'Usage: echo "add_device device_name [parameters]" >mgmt\n'
     '       echo "del_device device_name" >mgmt\n\n'
@@ -33,14 +33,6 @@ def fixture_backing(tmp_path):
     path = tmp_path / 'disk.img'
     path.write_bytes(b'\0' * (4 << 20))
     return str(path)
-
-
-def rd(k, path):
-    return k.read(ROOT + path).decode('latin-1')
-
-
-def wr(k, path, text):
-    return k.write(ROOT + path, text.encode('latin-1'))
 
 
 def fails(k, path, text):

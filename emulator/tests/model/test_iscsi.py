@@ -7,8 +7,8 @@ import pytest
 
 from scst_emulator.model.kernel import Kernel
 from scst_emulator.model.nodes import KernelError
+from model_io import ROOT, err, names, rd, wr
 
-ROOT = 'kernel/scst_tgt/'
 DRV = 'targets/iscsi/'
 T = DRV + 'iqn.t1/'
 ISCSI_HELP = (
@@ -45,24 +45,6 @@ def fixture_kernel(k0):
     k0.iscsi_daemon_attach()
     wr(k0, DRV + 'mgmt', 'add_target iqn.t1\n')
     return k0
-
-
-def wr(k, path, text):
-    return k.write(ROOT + path, text.encode('latin-1'))
-
-
-def rd(k, path):
-    return k.read(ROOT + path).decode('latin-1')
-
-
-def names(k, path):
-    return k.lookup(ROOT + path).names()
-
-
-def err(k, path, text):
-    with pytest.raises(KernelError) as info:
-        wr(k, path, text)
-    return info.value.errno
 
 
 # ------------------------------------------------------------------------------- §6.1 kernel part

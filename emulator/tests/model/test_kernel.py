@@ -8,8 +8,7 @@ import pytest
 
 from scst_emulator.model.kernel import PAGE_SIZE, Kernel
 from scst_emulator.model.nodes import KernelError
-
-ROOT = 'kernel/scst_tgt/'
+from model_io import ROOT, rd, wr
 
 
 @pytest.fixture(name='k')
@@ -17,14 +16,6 @@ def fixture_kernel():
     kernel = Kernel(cpus=4)
     kernel.modprobe('scst', {})
     return kernel
-
-
-def rd(k, path):
-    return k.read(ROOT + path).decode('latin-1')
-
-
-def wr(k, path, text):
-    return k.write(ROOT + path, text.encode('latin-1'))
 
 
 def fails(k, path, text):

@@ -6,8 +6,8 @@ import pytest
 
 from scst_emulator.model.kernel import Kernel
 from scst_emulator.model.nodes import KernelError, Link
+from model_io import ROOT, err, names, rd, wr
 
-ROOT = 'kernel/scst_tgt/'
 DRV = 'targets/qla2x00t/'
 PORTS = ('0x21000024ff314c48', '0x1000024ff314c49')
 NAMES = ('21:00:00:24:ff:31:4c:48', '01:00:00:24:ff:31:4c:49')
@@ -34,24 +34,6 @@ def boot(mode='exclusive'):
 @pytest.fixture(name='k')
 def fixture_kernel():
     return boot()
-
-
-def wr(k, path, text):
-    return k.write(ROOT + path, text.encode('latin-1'))
-
-
-def rd(k, path):
-    return k.read(ROOT + path).decode('latin-1')
-
-
-def names(k, path):
-    return k.lookup(ROOT + path).names()
-
-
-def err(k, path, text):
-    with pytest.raises(KernelError) as info:
-        wr(k, path, text)
-    return info.value.errno
 
 
 def test_s7_one_hardware_target_per_port(k):

@@ -7,8 +7,8 @@ import pytest
 
 from scst_emulator.model.kernel import Kernel
 from scst_emulator.model.nodes import KernelError
+from model_io import ROOT, err, names, rd, wr
 
-ROOT = 'kernel/scst_tgt/'
 LOCAL = 'targets/scst_local/'
 LOCAL_HELP = (
     'Usage: echo "add_target target_name [parameters]" >mgmt\n'
@@ -44,24 +44,6 @@ def fixture_iscsi(k):
     for name in ('a', 'b'):
         wr(k, 'targets/iscsi/mgmt', f'add_target {name}\n')
     return k
-
-
-def wr(k, path, text):
-    return k.write(ROOT + path, text.encode('latin-1'))
-
-
-def rd(k, path):
-    return k.read(ROOT + path).decode('latin-1')
-
-
-def names(k, path):
-    return k.lookup(ROOT + path).names()
-
-
-def err(k, path, text):
-    with pytest.raises(KernelError) as info:
-        wr(k, path, text)
-    return info.value.errno
 
 
 # ------------------------------------------------------------------------------------- §1.6 copy_manager
