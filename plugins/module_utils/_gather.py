@@ -168,7 +168,8 @@ def gather_meta(client, handlers=None, drivers=None):
     """What the planner needs to know about the running kernel (see _plan.plan(meta=...)).
 
     {'handlers': {h: {'create_params': [..]}}, 'drivers': {d: {'mgmt': bool, 'create_params': [..],
-    'driver_attributes': [..], 'target_attributes': [..]}}, 'sessions': {d: {t: {session: group or None}}}}
+    'driver_attributes': [..], 'target_attributes': [..]}}, 'sessions': {d: {t: {session: group or None}}},
+    'ports': {d: {t: (enabled, rel_tgt_id)}}} (ports: the drivers left out of ``drivers``)
     """
     meta = {'handlers': {}, 'drivers': {}, 'sessions': {}}
     for handler in client.list_dir('handlers', kind='dir'):
@@ -177,6 +178,8 @@ def gather_meta(client, handlers=None, drivers=None):
             meta['handlers'][handler] = {'create_params': parse_help(client.read(mgmt))['create_params']}
     for driver in client.list_dir('targets', kind='dir'):
         if not _wanted(driver, drivers):
+            # The kernel checks rel_tgt_id across every driver: the planner needs the ids of the others too.
+            meta.setdefault('ports', {})[driver] = ports(client, driver)
             continue
         mgmt = 'targets/%s/mgmt' % driver
         info = parse_help(client.read(mgmt)) if client.exists(mgmt) else parse_help('')
@@ -186,6 +189,14 @@ def gather_meta(client, handlers=None, drivers=None):
                                         for target in client.list_dir('targets/%s' % driver, kind='dir')
                                         if target != 'module')
     return meta
+
+
+def ports(client, driver):
+    """{target: (enabled, rel_tgt_id)} of a driver's targets: enabled as _enabled() reads it, the id as text."""
+    path = 'targets/%s' % driver
+    return dict((target, (_enabled(client, '%s/%s' % (path, target)),
+                          client.read_value('%s/%s/rel_tgt_id' % (path, target))[0].strip()))
+                for target in client.list_dir(path, kind='dir') if target != 'module')
 
 
 def sessions(client, driver, target):

@@ -33,6 +33,7 @@ from ansible_collections.storage.scst.plugins.module_utils._model import (
     target_create_attributes,
     to_bool,
 )
+from ansible_collections.storage.scst.plugins.module_utils._plan_ports import MAX_ID, MIN_ID, Port, PortError, order
 from ansible_collections.storage.scst.plugins.module_utils._validate import Secret, build_command, check_attr_value
 
 
@@ -342,6 +343,9 @@ class _Planner(object):
         self.gone_targets = set()
         # LUN sets already compared by plan_luns(); the others may still hold LUNs of re-created devices.
         self.planned_sets = set()
+        # Every target's rel_tgt_id and liveness ({(driver, name_key): Port}), and its name as SCST spells it:
+        # ids and enables are ordered across all targets at the end (_plan_ports).
+        self.ports, self.port_names = self._ports()
 
     # -------------------------------------------------------------- output
 
@@ -368,6 +372,57 @@ class _Planner(object):
         action = Action(kind, 'write', path, text, description, destructive, inverse)
         self.add(phase, action)
         return action
+
+    # -------------------------------------------------------------- rel_tgt_id and enables
+
+    def _ports(self):
+        ports, names = {}, {}
+        for driver, have in self.have['drivers'].items():
+            for key, target in have['targets'].items():
+                names[(driver, key)] = target['name']
+                ports[(driver, key)] = Port(_port_id(target['attributes'].get('rel_tgt_id')),
+                                            target.get('enabled') is None or _truthy(target['enabled']))
+        # Targets of drivers this run did not read still hold ids (the kernel checks ids across all drivers).
+        for driver, targets in (self.meta.get('ports') or {}).items():
+            if driver in self.have['drivers']:
+                continue
+            for name, (enabled, rel_tgt_id) in targets.items():
+                names[(driver, name_key(name))] = name
+                ports[(driver, name_key(name))] = Port(_port_id(rel_tgt_id), enabled is None or _truthy(enabled))
+        return ports, names
+
+    def port(self, driver, name):
+        key = (driver, name_key(name))
+        if key not in self.ports:
+            self.ports[key] = Port(0, False)
+            self.port_names[key] = name
+        return self.ports[key]
+
+    def pin(self, driver, name, value):
+        what = 'rel_tgt_id of target %s/%s' % (driver, name)
+        try:
+            pin = int(normalize_value('target', 'rel_tgt_id', value))
+        except (TypeError, ValueError):
+            raise PlanError('%s must be a number from %d to %d, not %r' % (what, MIN_ID, MAX_ID, value))
+        if not MIN_ID <= pin <= MAX_ID:
+            raise PlanError('%s must be from %d to %d (SCST numbers enabled targets itself when it is left out), '
+                            'not %r' % (what, MIN_ID, MAX_ID, value))
+        self.port(driver, name).pin = pin
+
+    def plan_ports(self):
+        try:
+            steps = order(self.ports)
+        except PortError as error:
+            raise PlanError(str(error))
+        for step in steps:
+            driver, key = step[1]
+            path = _target_path(driver, self.port_names[step[1]])
+            if step[0] == 'enable':
+                self.set_enabled(A_TARGET_ENABLED, path, True, False, 'target %s/%s' % (driver, self.port_names[step[1]]))
+                continue
+            new, old = step[2], step[3]
+            self.write(A_TARGET_ENABLED, 'set_attribute', '%s/rel_tgt_id' % path, str(new), str(old) if old else None,
+                       'set attribute rel_tgt_id of target %s/%s to %r' % (driver, self.port_names[step[1]], str(new)))
 
     # -------------------------------------------------------------- meta
 
@@ -424,6 +479,7 @@ class _Planner(object):
             self.plan_driver(name)
         self.restore_lost_luns()
         self.plan_alua()
+        self.plan_ports()
 
     def plan_global(self):
         for attr in sorted(self.want['attributes']):
@@ -561,6 +617,11 @@ class _Planner(object):
         elif _truthy(enabled):
             self.warnings.append('target driver %s has no enabled attribute; enabled: true was ignored' % driver)
 
+    def disable(self, driver, name, old):
+        if _truthy(old):
+            self.port(driver, name).live = False
+            self.set_enabled(R_DISABLE, _target_path(driver, name), False, True, 'target %s/%s' % (driver, name))
+
     def set_enabled(self, phase, path, value, old, what):
         value = _truthy(value)
         if value == _truthy(old):
@@ -650,15 +711,21 @@ class _Planner(object):
         enabled = want.get('enabled')
         if enabled is None and named:
             enabled = False
-        if enabled is not None and (have.get('enabled') is not None or _truthy(enabled)):
-            self.set_enabled(A_TARGET_ENABLED, _target_path(driver, name), enabled, have.get('enabled'),
-                             'target %s/%s' % (driver, name))
+        if _truthy(enabled) and not _truthy(have.get('enabled')):
+            self.port(driver, name).enable = True
+        elif enabled is not None and not _truthy(enabled):
+            self.disable(driver, name, have.get('enabled'))
 
     def target_attributes(self, driver, target, want, have, skip, remove):
         dynamic = self.dynamic_attrs(driver, 'target')
         path = _target_path(driver, target)
         for attr in sorted(set(want) | set(have)):
             if attr in skip or attr in TARGET_INFO_ATTRS or attr == 'enabled':
+                continue
+            if attr == 'rel_tgt_id':
+                # An id is a target's own only among live targets: planned with all of them (plan_ports).
+                if attr in want:
+                    self.pin(driver, target, want[attr])
                 continue
             if attr in dynamic:
                 self.dynamic(driver, target, attr, want.get(attr), have.get(attr), remove=remove)
@@ -669,15 +736,15 @@ class _Planner(object):
     def remove_target(self, driver, have):
         """Virtual targets are deleted; hardware targets are disabled and emptied, never deleted."""
         name = have['name']
-        path = _target_path(driver, name)
         if have.get('enabled') is not None:
-            self.set_enabled(R_DISABLE, path, False, have.get('enabled'), 'target %s/%s' % (driver, name))
+            self.disable(driver, name, have.get('enabled'))
         if self.is_hardware(driver, have, True):
             self.target_attributes(driver, name, {}, have['attributes'], frozenset(), remove=True)
             self.plan_groups(driver, name, {}, have['groups'], remove=True)
             self.plan_luns(driver, name, None, {}, have['luns'], remove=True)
             return
         self.gone_targets.add((driver, name))
+        del self.ports[(driver, name_key(name))]
         self.drain(driver, name, None)
         self.mgmt(R_TARGETS, 'del_target', 'targets/%s/mgmt' % driver, build_command('del_target', name),
                   'delete target %s of driver %s (with its LUNs and groups)' % (name, driver), destructive=True,
@@ -1091,6 +1158,14 @@ class _Planner(object):
         remaining = {'name': name, 'devices': keep_devices, 'target_groups': keep_tgs, 'attributes': {}}
         # Deleting inside a device group is making it exactly what remains.
         self.plan_device_group(remaining, have, {}, True)
+
+
+def _port_id(value):
+    """A rel_tgt_id as read (text, or None when not read): 0 when the target has none yet."""
+    try:
+        return int(normalize_value('target', 'rel_tgt_id', value)) if value is not None else 0
+    except ValueError:
+        return 0
 
 
 def _remaining(attr, have, delete):
