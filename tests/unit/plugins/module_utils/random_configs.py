@@ -76,8 +76,11 @@ def random_config(rng, images):
     iscsi = [_target(rng, name, devices, ISCSI_INITIATORS, ids, True) for name in _some(rng, ISCSI_TARGETS)]
     targets = [t['name'] for t in fc + iscsi]
     device_groups = []
-    if targets and rng.random() < 0.6:
-        members = _some(rng, targets, 1)
+    # Two device groups share the devices and targets out: a device is in one device group at most, a target
+    # in one target group of a device group at most (SYSFS.md 2.7).
+    free_devices = _some(rng, devices, 0, 4)
+    for dg in _some(rng, ('dg0', 'dg1')):
+        members = _some(rng, targets)
         split = rng.randint(0, len(members))
         tgs = []
         for index, (tg, part) in enumerate((('local', members[:split]), ('remote', members[split:]))):
@@ -85,7 +88,9 @@ def random_config(rng, images):
                 tgs.append({'name': tg, 'attributes': {'group_id': str(index + 1 + rng.randint(0, 1) * 10),
                                                        'state': rng.choice(('active', 'nonoptimized', 'standby'))},
                             'targets': part})
-        device_groups.append({'name': 'dg0', 'devices': _some(rng, devices, 0, 3), 'target_groups': tgs})
+        mine = free_devices[:rng.randint(0, len(free_devices))]
+        free_devices = free_devices[len(mine):]
+        device_groups.append({'name': dg, 'devices': mine, 'target_groups': tgs})
     return check({
         'handlers': [{'name': name, 'devices': found} for name, found in sorted(handlers.items())],
         'drivers': [{'name': 'qla2x00t', 'targets': fc},

@@ -180,3 +180,19 @@ def test_ids_swap_between_enabled_targets_through_a_free_id(host):
     assert [a.kind for a in actions] == ['set_attribute'] * 3, 'both stay enabled: three writes, no disable'
     assert rel_tgt_ids(client) == {ISCSI_TARGETS[0]: '2', ISCSI_TARGETS[1]: '1', FC_TARGETS[0]: None,
                                    FC_TARGETS[1]: None}
+
+
+def test_merged_run_scoped_to_one_driver_moves_an_id_held_in_another_driver(host):
+    # scst_config merged reads only the drivers the configuration names; the ids of the others come from
+    # gather_meta, since the kernel checks uniqueness across every driver.
+    client = host['client']
+    assert converge(client, config([target(FC_TARGETS[0], hw=True)], []))[1].ok
+    held = int(rel_tgt_ids(client)[FC_TARGETS[0]])
+    desired = config([], [target(ISCSI_TARGETS[0], rel_tgt_id=held)])
+    desired['drivers'] = [drv for drv in desired['drivers'] if drv['name'] == 'iscsi']
+    actions = plan(desired, gather(client, drivers=['iscsi'], nonkey=True), 'merged',
+                   meta=gather_meta(client, drivers=['iscsi']))
+    result = apply(client, actions)
+    assert result.ok, result.message()
+    ids = rel_tgt_ids(client)
+    assert ids[ISCSI_TARGETS[0]] == str(held) and ids[FC_TARGETS[0]] not in (None, str(held))
