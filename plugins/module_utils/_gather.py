@@ -164,12 +164,12 @@ def parse_help(text):
     return out
 
 
-def gather_meta(client, handlers=None, drivers=None):
+def gather_meta(client, handlers=None, drivers=None, targets=None):
     """What the planner needs to know about the running kernel (see _plan.plan(meta=...)).
 
     {'handlers': {h: {'create_params': [..]}}, 'drivers': {d: {'mgmt': bool, 'create_params': [..],
     'driver_attributes': [..], 'target_attributes': [..]}}, 'sessions': {d: {t: {session: group or None}}},
-    'ports': {d: {t: (enabled, rel_tgt_id)}}} (ports: the drivers left out of ``drivers``)
+    'ports': {d: {t: (enabled, rel_tgt_id)}}} (ports: the targets that ``drivers`` and ``targets`` leave out)
     """
     meta = {'handlers': {}, 'drivers': {}, 'sessions': {}}
     for handler in client.list_dir('handlers', kind='dir'):
@@ -177,9 +177,13 @@ def gather_meta(client, handlers=None, drivers=None):
         if _wanted(handler, handlers) and client.exists(mgmt):
             meta['handlers'][handler] = {'create_params': parse_help(client.read(mgmt))['create_params']}
     for driver in client.list_dir('targets', kind='dir'):
+        if not _wanted(driver, drivers) or targets is not None:
+            # The kernel checks rel_tgt_id across every target of every driver: the planner needs the ids of
+            # the targets gather() leaves out too.
+            others = [name for name in client.list_dir('targets/%s' % driver, kind='dir')
+                      if name != 'module' and not (_wanted(driver, drivers) and name in targets)]
+            meta.setdefault('ports', {})[driver] = ports(client, driver, others)
         if not _wanted(driver, drivers):
-            # The kernel checks rel_tgt_id across every driver: the planner needs the ids of the others too.
-            meta.setdefault('ports', {})[driver] = ports(client, driver)
             continue
         mgmt = 'targets/%s/mgmt' % driver
         info = parse_help(client.read(mgmt)) if client.exists(mgmt) else parse_help('')
@@ -191,12 +195,13 @@ def gather_meta(client, handlers=None, drivers=None):
     return meta
 
 
-def ports(client, driver):
-    """{target: (enabled, rel_tgt_id)} of a driver's targets: enabled as _enabled() reads it, the id as text."""
+def ports(client, driver, names):
+    """{target: (enabled, rel_tgt_id)} of the named targets of a driver: enabled as _enabled() reads it, the id
+    as text."""
     path = 'targets/%s' % driver
     return dict((target, (_enabled(client, '%s/%s' % (path, target)),
                           client.read_value('%s/%s/rel_tgt_id' % (path, target))[0].strip()))
-                for target in client.list_dir(path, kind='dir') if target != 'module')
+                for target in names)
 
 
 def sessions(client, driver, target):

@@ -382,11 +382,11 @@ class _Planner(object):
                 names[(driver, key)] = target['name']
                 ports[(driver, key)] = Port(_port_id(target['attributes'].get('rel_tgt_id')),
                                             target.get('enabled') is None or _truthy(target['enabled']))
-        # Targets of drivers this run did not read still hold ids (the kernel checks ids across all drivers).
+        # Targets this run did not read still hold ids (the kernel checks ids across all targets of all drivers).
         for driver, targets in (self.meta.get('ports') or {}).items():
-            if driver in self.have['drivers']:
-                continue
             for name, (enabled, rel_tgt_id) in targets.items():
+                if (driver, name_key(name)) in ports:
+                    continue
                 names[(driver, name_key(name))] = name
                 ports[(driver, name_key(name))] = Port(_port_id(rel_tgt_id), enabled is None or _truthy(enabled))
         return ports, names

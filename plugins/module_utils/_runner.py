@@ -113,7 +113,8 @@ class ScstModule(object):
                 shown = self.read(scope, nonkey=False) if report_keys_only else before
             finally:
                 self._reader = None
-            meta = _gather.gather_meta(client, handlers=scope.get('handlers'), drivers=scope.get('drivers'))
+            meta = _gather.gather_meta(client, handlers=scope.get('handlers'), drivers=scope.get('drivers'),
+                                       targets=scope.get('targets'))
             removals = prepare(before) if prepare is not None else None
             actions = _plan.plan(desired, before, state, recreate=recreate, force=force, meta=meta)
             if removals:

@@ -110,7 +110,7 @@ def _scst_module(monkeypatch, applied):
     scst.module = _FakeModule()
     scst.client = _FakeClient()
     monkeypatch.setattr(scst, 'read', lambda scope, nonkey=True: current())
-    monkeypatch.setattr(_runner._gather, 'gather_meta', lambda client, handlers=None, drivers=None: {})
+    monkeypatch.setattr(_runner._gather, 'gather_meta', lambda client, handlers=None, drivers=None, targets=None: {})
 
     class _Result(object):
         ok = True

@@ -196,3 +196,17 @@ def test_merged_run_scoped_to_one_driver_moves_an_id_held_in_another_driver(host
     assert result.ok, result.message()
     ids = rel_tgt_ids(client)
     assert ids[ISCSI_TARGETS[0]] == str(held) and ids[FC_TARGETS[0]] not in (None, str(held))
+
+
+def test_run_scoped_to_one_target_moves_an_id_held_by_another_target_of_its_driver(host):
+    # scst_target reads only its own target; the ids of the driver's other targets come from gather_meta.
+    client = host['client']
+    assert converge(client, config([], [target(ISCSI_TARGETS[0]), target(ISCSI_TARGETS[1], enabled=False)]))[1].ok
+    held = int(rel_tgt_ids(client)[ISCSI_TARGETS[0]])
+    desired = check({'drivers': [{'name': 'iscsi', 'targets': [target(ISCSI_TARGETS[1], rel_tgt_id=held)]}]})
+    scope = {'drivers': ['iscsi'], 'targets': [ISCSI_TARGETS[1]]}
+    actions = plan(desired, gather(client, nonkey=True, **scope), 'merged', meta=gather_meta(client, **scope))
+    result = apply(client, actions)
+    assert result.ok, result.message()
+    ids = rel_tgt_ids(client)
+    assert ids[ISCSI_TARGETS[1]] == str(held) and ids[ISCSI_TARGETS[0]] not in (None, str(held))
