@@ -82,10 +82,12 @@ def _enabled(client, path):
     return client.read_value('%s/enabled' % path)[0].strip() == '1'
 
 
-def gather(client, handlers=None, drivers=None, targets=None, device_groups=True, global_attributes=True, nonkey=False):
+def gather(client, handlers=None, drivers=None, targets=None, device_groups=True, global_attributes=True, nonkey=False,
+           devices=None):
     """The running configuration as a canonical model (_model.normalize()).
 
-    handlers, drivers, targets: names to read (None: all); targets filters the targets of every driver read.
+    handlers, drivers, targets: names to read (None: all); targets filters the targets of every driver read,
+    devices the devices of every handler read (a run about one device need not read the other hundreds).
     device_groups, global_attributes: whether to read the ALUA configuration and the global attributes.
     nonkey: also read attributes at their default values (without the [key] mark), which the planner needs
     to compare the attributes a configuration names; without it the model holds what scst.conf would keep.
@@ -95,7 +97,7 @@ def gather(client, handlers=None, drivers=None, targets=None, device_groups=True
         raw['attributes'] = _config_attrs(client, '', nonkey, names=GLOBAL_ATTRIBUTES)
     for handler in client.list_dir('handlers', kind='dir'):
         if _wanted(handler, handlers):
-            raw['handlers'].append(_handler(client, handler, nonkey))
+            raw['handlers'].append(_handler(client, handler, nonkey, devices))
     for driver in client.list_dir('targets', kind='dir'):
         if _wanted(driver, drivers):
             raw['drivers'].append(_driver(client, driver, targets, nonkey))
@@ -106,11 +108,11 @@ def gather(client, handlers=None, drivers=None, targets=None, device_groups=True
     return normalize(raw)
 
 
-def _handler(client, handler, nonkey):
+def _handler(client, handler, nonkey, devices):
     path = 'handlers/%s' % handler
-    devices = [{'name': name, 'attributes': _config_attrs(client, 'devices/%s' % name, nonkey)}
-               for name in client.list_dir(path, kind='link')]
-    return {'name': handler, 'attributes': _config_attrs(client, path, nonkey), 'devices': devices}
+    found = [{'name': name, 'attributes': _config_attrs(client, 'devices/%s' % name, nonkey)}
+             for name in client.list_dir(path, kind='link') if _wanted(name, devices)]
+    return {'name': handler, 'attributes': _config_attrs(client, path, nonkey), 'devices': found}
 
 
 def _driver(client, driver, targets, nonkey):

@@ -257,7 +257,8 @@ def main():
                         return {'drivers': [{'name': driver, 'targets': [{'name': target, 'groups': [extra]}]}]}
                 return None
 
-            scope = {'handlers': sorted(handlers), 'drivers': [driver], 'targets': [target], 'device_groups': False,
+            scope = {'handlers': sorted(handlers), 'devices': sorted(entry['device'] for entry in luns or ()),
+                     'drivers': [driver], 'targets': [target], 'device_groups': False,
                      'global_attributes': False}
             return scst.converge(desired, 'merged' if present else 'deleted', scope, force=params['force'],
                                  prepare=check_and_purge)

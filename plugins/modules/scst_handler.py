@@ -234,7 +234,7 @@ def main():
 
             # Every driver is read: deleting or re-creating a device removes its LUNs in every target, and a
             # re-created device gets them back.
-            scope = {'handlers': handlers, 'drivers': None, 'global_attributes': False}
+            scope = {'handlers': handlers, 'devices': [name], 'drivers': None, 'global_attributes': False}
             return scst.converge(desired, 'merged' if present else 'deleted', scope, recreate=params['recreate'],
                                  force=params['force'], prepare=refuse_mapped)
 

@@ -183,8 +183,8 @@ def main():
                 place['luns'] = [entry]
             desired = normalize({'drivers': [{'name': driver, 'targets': [place]}]})
             # The device's handler is read so the planner knows the device and whether it is read-only itself.
-            scope = {'handlers': [handler] if handler else [], 'drivers': [driver], 'targets': [target],
-                     'device_groups': False, 'global_attributes': False}
+            scope = {'handlers': [handler] if handler else [], 'devices': [device], 'drivers': [driver],
+                     'targets': [target], 'device_groups': False, 'global_attributes': False}
             return scst.converge(desired, 'merged' if present else 'deleted', scope, prepare=check_place)
 
     scst.run(body)

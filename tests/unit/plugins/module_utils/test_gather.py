@@ -200,6 +200,16 @@ def test_gather_filters_what_it_reads(client):
     assert [(d['name'], d['targets']) for d in model['drivers']] == [('iscsi', [])]
 
 
+def test_gather_reads_only_the_devices_asked_for(client, monkeypatch):
+    read = []
+    original = client.read_attrs
+    monkeypatch.setattr(client, 'read_attrs', lambda path, names: read.append(path) or original(path, names=names))
+    assert gather(client, drivers=[], devices=['nope'], device_groups=False)['handlers'][0]['devices'] == []
+    assert not [path for path in read if path.startswith('devices/')]
+    model = gather(client, drivers=[], devices=['disk01'], device_groups=False)
+    assert model['handlers'][0]['devices'] == expected_model()['handlers'][0]['devices']
+
+
 def test_gathered_state_plans_nothing_for_itself(client):
     current = gather(client, nonkey=True)
     assert plan(gather(client), current, 'merged') == []
