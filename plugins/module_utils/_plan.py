@@ -1004,12 +1004,20 @@ class _Planner(object):
 
     def plan_target_groups(self, dg, want, have, remove):
         tg_mgmt = 'device_groups/%s/target_groups/mgmt' % dg
+        # Target groups and memberships this plan ends; what is left of the others may stand in the way.
+        gone = set()
         for name in sorted(have):
             if name not in want and remove:
+                gone.update((name, key) for key in have[name]['targets'])
                 self.mgmt(R_ALUA, 'del_target_group', tg_mgmt, build_command('del', name),
                           'delete target group %s of device group %s' % (name, dg), destructive=True,
                           inverse=Action('create_target_group', 'mgmt', tg_mgmt, build_command('create', name),
                                          'create target group %s again' % name))
+        for name in sorted(want):
+            for key in sorted(have.get(name, {'targets': {}})['targets']):
+                if key not in want[name]['targets'] and remove:
+                    gone.add((name, key))
+                    self._tg_member(R_ALUA, 'del', dg, name, have[name]['targets'][key]['name'])
         for name in sorted(want):
             tg_path = 'device_groups/%s/target_groups/%s' % (dg, name)
             have_tg = have.get(name)
@@ -1022,24 +1030,30 @@ class _Planner(object):
             self.alua_attributes('target_group', tg_path, want[name]['attributes'], have_tg['attributes'],
                                  'target group %s of device group %s' % (name, dg))
             members = want[name]['targets']
-            for key in sorted(have_tg['targets']):
-                if key not in members and remove:
-                    tgt = have_tg['targets'][key]['name']
-                    self.mgmt(R_ALUA, 'del_tg_target', '%s/mgmt' % tg_path, build_command('del', tgt),
-                              'remove target %s from target group %s' % (tgt, name), destructive=True,
-                              inverse=Action('add_tg_target', 'mgmt', '%s/mgmt' % tg_path, build_command('add', tgt),
-                                             'add target %s to target group %s again' % (tgt, name)))
             for key in sorted(members):
                 tgt = members[key]['name']
                 have_m = have_tg['targets'].get(key)
                 if have_m is None:
-                    self.mgmt(A_ALUA, 'add_tg_target', '%s/mgmt' % tg_path, build_command('add', tgt),
-                              'add target %s to target group %s of device group %s' % (tgt, name, dg),
-                              inverse=Action('del_tg_target', 'mgmt', '%s/mgmt' % tg_path, build_command('del', tgt),
-                                             'remove target %s from target group %s' % (tgt, name), True))
+                    # A target is in one target group of a device group at most (SYSFS.md 2.7, EEXIST): it
+                    # leaves the one it is in first, even in merged (as an initiator moves between groups).
+                    for other in sorted(have):
+                        if other != name and key in have[other]['targets'] and (other, key) not in gone:
+                            gone.add((other, key))
+                            self._tg_member(R_ALUA, 'del', dg, other, have[other]['targets'][key]['name'])
+                    self._tg_member(A_ALUA, 'add', dg, name, tgt)
                     have_m = {'name': tgt, 'attributes': {}}
                 self.alua_attributes('tg_target', '%s/%s' % (tg_path, have_m['name']), members[key]['attributes'],
                                      have_m['attributes'], 'target %s in target group %s' % (tgt, name))
+
+    def _tg_member(self, phase, verb, dg, tg, target):
+        path = 'device_groups/%s/target_groups/%s/mgmt' % (dg, tg)
+        other = 'del' if verb == 'add' else 'add'
+        words = {'add': 'add target %s to target group %s of device group %s',
+                 'del': 'remove target %s from target group %s of device group %s'}
+        self.mgmt(phase, '%s_tg_target' % verb, path, build_command(verb, target), words[verb] % (target, tg, dg),
+                  destructive=verb == 'del',
+                  inverse=Action('%s_tg_target' % other, 'mgmt', path, build_command(other, target),
+                                 words[other] % (target, tg, dg), other == 'del'))
 
     def alua_attributes(self, level, path, want, have, what):
         for attr in sorted(want):

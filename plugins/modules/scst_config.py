@@ -40,9 +40,11 @@ attributes:
   diff_mode:
     support: full
     details:
-      - The diff shows the running configuration before and after as C(scst.conf) text (key attributes only, as
-        C(scstadmin -write_config) would write it). In check mode the "after" side is the "before" text followed
-        by the writes that would be sent.
+      - The diff shows the running configuration before and after as C(scst.conf) text. With O(state=merged) it
+        covers what the configuration names (its objects and the attributes it sets), and the "after" side is
+        predicted from the writes, in check mode too. With the other states it is the key attributes, as
+        C(scstadmin -write_config) would write them, and in check mode the "after" side is the "before" text
+        followed by the writes that would be sent.
   idempotent:
     support: full
 options:
@@ -197,12 +199,18 @@ commands:
   elements: str
   sample: ["echo 'add_device disk01 filename=/srv/disk01.img;blocksize=4096' > /sys/kernel/scst_tgt/handlers/vdisk_fileio/mgmt"]
 before:
-  description: The running configuration before the run, as scst.conf keeps it (key attributes only), secrets masked.
+  description:
+    - The running configuration before the run, secrets masked. O(state=merged) reads only what the configuration
+      names (its objects with the attributes it sets, every LUN and initiator of its targets); the other states
+      show the key attributes, as scst.conf keeps them.
   returned: states merged, replaced, overridden and deleted
   type: dict
 after:
-  description: The running configuration after the run, as scst.conf keeps it, secrets masked.
-  returned: states merged, replaced, overridden and deleted, when not in check mode
+  description:
+    - The running configuration after the run, in the form of RV(before), secrets masked. With O(state=merged) it
+      is predicted from the writes (only values SCST chooses itself, such as an automatic C(rel_tgt_id), are read
+      back), and is returned in check mode too.
+  returned: states merged, replaced, overridden and deleted; in check mode only with O(state=merged)
   type: dict
 gathered:
   description: The running configuration as a model, as scst.conf keeps it, secrets masked.
@@ -390,7 +398,7 @@ def main():
                            '(use state=deleted to clear SCST)')
         result = scst.converge(desired, state, scope_for(state, desired, params['recreate']),
                                recreate=params['recreate'], force=params['force'], rollback=params['rollback'],
-                               report_keys_only=True)
+                               report_keys_only=True, focus=True)
         hide(result.get('before'), result.get('after'))
         return result
 

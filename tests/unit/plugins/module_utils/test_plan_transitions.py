@@ -21,6 +21,7 @@ from ansible_collections.storage.scst.plugins.module_utils._apply import apply
 from ansible_collections.storage.scst.plugins.module_utils._gather import gather, gather_meta
 from ansible_collections.storage.scst.plugins.module_utils._model import COPY_MANAGER, check
 from ansible_collections.storage.scst.plugins.module_utils._plan import plan
+from ansible_collections.storage.scst.plugins.module_utils._predict import predict
 from ansible_collections.storage.scst.tests.unit.plugins.module_utils.emulated_host import emulated_host, fuse_missing
 from ansible_collections.storage.scst.tests.unit.plugins.module_utils.random_configs import (
     DEVICES,
@@ -210,3 +211,36 @@ def test_run_scoped_to_one_target_moves_an_id_held_by_another_target_of_its_driv
     assert result.ok, result.message()
     ids = rel_tgt_ids(client)
     assert ids[ISCSI_TARGETS[1]] == str(held) and ids[ISCSI_TARGETS[0]] not in (None, str(held))
+
+
+@pytest.mark.parametrize('seed', SEEDS[:2])
+def test_random_merged_runs_predict_the_state_they_leave(host, images, seed):
+    """merged reads only what the configuration names (gather focus) and predicts the state after from the
+    plan (_predict): the prediction equals a fresh focused gather, reading back only what the kernel chose."""
+    rng = random.Random(seed)
+    client = host['client']
+    for step in range(STEPS):
+        desired = random_config(rng, images)
+        before = gather(client, nonkey=True, focus=desired)
+        actions = plan(desired, before, 'merged', recreate='options-changed', meta=gather_meta(client))
+        result = apply(client, actions)
+        assert result.ok, 'seed %d step %d: %s' % (seed, step, result.message())
+        predicted, read_back = predict(before, actions, desired, client)
+        assert predicted == gather(client, nonkey=True, focus=desired), 'seed %d step %d' % (seed, step)
+        # Read back: the id of each target enabled without one (the kernel picks it), nothing else of targets.
+        written = set(a.path.rsplit('/', 1)[0] for a in actions if a.path.endswith('/rel_tgt_id'))
+        enabled_without_id = sorted(a.path.replace('/enabled', '/rel_tgt_id') for a in actions
+                                    if a.kind == 'enable' and a.path.count('/') == 3
+                                    and before_id(before, a.path) in (None, '0')
+                                    and a.path.rsplit('/', 1)[0] not in written)
+        assert sorted(path for path in read_back if path.endswith('/rel_tgt_id')) == enabled_without_id
+        assert plan(desired, gather(client, nonkey=True, focus=desired), 'merged', meta=gather_meta(client)) == []
+
+
+def before_id(model, enabled_path):
+    dummy, driver, name, dummy = enabled_path.split('/')
+    for drv in model['drivers']:
+        for found in drv['targets']:
+            if drv['name'] == driver and found['name'] == name:
+                return found['attributes'].get('rel_tgt_id')
+    return None
