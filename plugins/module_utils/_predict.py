@@ -112,10 +112,13 @@ def predict(before, actions, focus, client=None):
     for entry in derived:
         if entry[0] == 'luns':
             continue
-        kind, path, holder, key = entry
+        kind, path, holder, key, defaults = entry
         # Attributes the focus reads that no action wrote: the kernel's defaults (or its choice), one file each.
         missing = set(names(kind, *key)) - set(holder['attributes']) if kind != 'id' else set(['rel_tgt_id'])
         for name in sorted(missing):
+            if name in defaults:
+                holder['attributes'][name] = defaults[name]
+                continue
             holder['attributes'].update(config_attrs(client, path, True, names=[name]))
             read_back.append('%s/%s' % (path, name))
     return state.model(), read_back
@@ -157,13 +160,15 @@ def _enabled(state, parts, words, derived):
     holder['enabled'] = words[0] == '1'
     if words[0] == '1' and len(parts) == 4 and holder['attributes'].get('rel_tgt_id') == '0':
         # Enabled without an id: the kernel hands out a free one (scst_lib.c gen_relative_target_port_id).
-        derived.append(('id', '/'.join(parts[:-1]), holder, ()))
+        derived.append(('id', '/'.join(parts[:-1]), holder, (), {}))
 
 
 def _add_device(state, parts, words, derived):
     device = {'name': words[1], 'attributes': _params(words[2:])}
     state.handlers[parts[1]]['devices'][words[1]] = device
-    derived.append(('devices', 'devices/%s' % words[1], device, (words[1],)))
+    # A vdisk device is writable unless created read_only (SYSFS.md 2.1): that default is not read back.
+    defaults = {'read_only': '0'} if parts[1] != 'vcdrom' else {}
+    derived.append(('devices', 'devices/%s' % words[1], device, (words[1],), defaults))
     # A new vdisk device is mapped into copy_manager_tgt at a number of the kernel's choosing.
     for target in (state.drivers.get(COPY_MANAGER) or {'targets': {}})['targets']:
         derived.append(('luns', COPY_MANAGER, target))
@@ -188,7 +193,7 @@ def _add_target(state, parts, words, derived):
     target = {'name': words[1], 'hw_target': False, 'enabled': enabled, 'attributes': attributes, 'luns': {},
               'groups': {}}
     state.drivers[parts[1]]['targets'][words[1]] = target
-    derived.append(('targets', 'targets/%s/%s' % (parts[1], words[1]), target, (parts[1], words[1])))
+    derived.append(('targets', 'targets/%s/%s' % (parts[1], words[1]), target, (parts[1], words[1]), {}))
 
 
 def _del_target(state, parts, words, derived):
@@ -217,7 +222,7 @@ def _del_lun(state, parts, words, derived):
 def _create_group(state, parts, words, derived):
     group = {'name': words[1], 'attributes': {}, 'luns': {}, 'initiators': []}
     state.drivers[parts[1]]['targets'][parts[2]]['groups'][words[1]] = group
-    derived.append(('groups', '/'.join(parts[:-1] + [words[1]]), group, (parts[1], parts[2], words[1])))
+    derived.append(('groups', '/'.join(parts[:-1] + [words[1]]), group, (parts[1], parts[2], words[1]), {}))
 
 
 def _del_group(state, parts, words, derived):
@@ -281,7 +286,7 @@ def _del_dg_device(state, parts, words, derived):
 def _create_target_group(state, parts, words, derived):
     tg = {'name': words[1], 'attributes': {}, 'targets': {}}
     state.device_groups[parts[1]]['target_groups'][words[1]] = tg
-    derived.append(('target_groups', '/'.join(parts[:-1] + [words[1]]), tg, (parts[1], words[1])))
+    derived.append(('target_groups', '/'.join(parts[:-1] + [words[1]]), tg, (parts[1], words[1]), {}))
 
 
 def _del_target_group(state, parts, words, derived):
@@ -291,7 +296,7 @@ def _del_target_group(state, parts, words, derived):
 def _add_tg_target(state, parts, words, derived):
     member = {'name': words[1], 'attributes': {}}
     state.device_groups[parts[1]]['target_groups'][parts[3]]['targets'][words[1]] = member
-    derived.append(('tg_targets', '/'.join(parts[:-1] + [words[1]]), member, (parts[1], parts[3], words[1])))
+    derived.append(('tg_targets', '/'.join(parts[:-1] + [words[1]]), member, (parts[1], parts[3], words[1]), {}))
 
 
 def _del_tg_target(state, parts, words, derived):
