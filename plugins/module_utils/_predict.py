@@ -94,7 +94,7 @@ def predict(before, actions, focus, client=None):
     """The model after ``actions`` (a _plan.Plan) ran on the state ``before``, which gather(focus=focus) read.
 
     client: the SysfsClient to read back what the kernel chose; None (check mode: nothing ran) leaves those
-    values as planned (a new target's id stays 0, defaults of new objects are left out).
+    values as planned (a new target's id stays 0, kernel defaults of new objects are left out).
     Returns (model, the sysfs paths read back).
     """
     state = _State(before)
@@ -102,10 +102,8 @@ def predict(before, actions, focus, client=None):
     for action in actions:
         _EFFECTS[action.kind](state, action.path.split('/'), str(action.command).split(' '), derived)
     read_back = []
-    if client is None:
-        return state.model(), read_back
     names = Focus(focus)
-    for driver, name in sorted(set(entry[1:] for entry in derived if entry[0] == 'luns')):
+    for driver, name in sorted(set(entry[1:] for entry in derived if entry[0] == 'luns' and client is not None)):
         path = 'targets/%s/%s/luns' % (driver, name)
         state.drivers[driver]['targets'][name]['luns'] = _by_number(read_luns(client, path))
         read_back.append(path)
@@ -118,9 +116,9 @@ def predict(before, actions, focus, client=None):
         for name in sorted(missing):
             if name in defaults:
                 holder['attributes'][name] = defaults[name]
-                continue
-            holder['attributes'].update(config_attrs(client, path, True, names=[name]))
-            read_back.append('%s/%s' % (path, name))
+            elif client is not None:
+                holder['attributes'].update(config_attrs(client, path, True, names=[name]))
+                read_back.append('%s/%s' % (path, name))
     return state.model(), read_back
 
 
