@@ -147,12 +147,15 @@ commands:
 before:
   description:
     - The configuration the module read before the change, in the model of M(storage.scst.scst_config), that is
-      the target with its groups, and the handlers of the devices O(luns) names.
+      the target with its groups, and the devices O(luns) names. With O(state=present) attributes are limited to
+      those the task sets or depends on (a device's C(read_only), the target's C(rel_tgt_id)).
   returned: success
   type: dict
 after:
-  description: The same configuration read again after the change.
-  returned: success and not check mode
+  description:
+    - The same configuration after the change. With O(state=present) it is predicted from the writes (only values
+      SCST chooses itself are read back) and returned in check mode too; with O(state=absent) it is read again.
+  returned: success; in check mode only with O(state=present)
   type: dict
 '''
 
@@ -261,7 +264,7 @@ def main():
                      'drivers': [driver], 'targets': [target], 'device_groups': False,
                      'global_attributes': False}
             return scst.converge(desired, 'merged' if present else 'deleted', scope, force=params['force'],
-                                 prepare=check_and_purge)
+                                 prepare=check_and_purge, focus=True)
 
     scst.run(body)
 

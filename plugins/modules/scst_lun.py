@@ -109,12 +109,15 @@ commands:
 before:
   description:
     - The configuration the module read before the change, in the model of M(storage.scst.scst_config), that is
-      the target (with its LUNs and groups) and the handler of the device.
+      the target (with its LUNs and groups) and the device. With O(state=present) attributes are limited to those
+      the task depends on (the device's C(read_only), the target's C(rel_tgt_id)).
   returned: success
   type: dict
 after:
-  description: The same configuration read again after the change.
-  returned: success and not check mode
+  description:
+    - The same configuration after the change. With O(state=present) it is predicted from the writes (only values
+      SCST chooses itself are read back) and returned in check mode too; with O(state=absent) it is read again.
+  returned: success; in check mode only with O(state=present)
   type: dict
 '''
 
@@ -185,7 +188,8 @@ def main():
             # The device's handler is read so the planner knows the device and whether it is read-only itself.
             scope = {'handlers': [handler] if handler else [], 'devices': [device], 'drivers': [driver],
                      'targets': [target], 'device_groups': False, 'global_attributes': False}
-            return scst.converge(desired, 'merged' if present else 'deleted', scope, prepare=check_place)
+            return scst.converge(desired, 'merged' if present else 'deleted', scope, prepare=check_place,
+                                 focus=True)
 
     scst.run(body)
 
