@@ -93,16 +93,6 @@ def crc32c_raw(data, crc=0):
     return crc
 
 
-def next_word(text, pos):
-    """``scst_get_next_lexem``: the lexem and the position just past the separator that ended it.
-
-    The kernel NUL-terminates the lexem in place and continues after that character, so in
-    ``add_device NAME  x=1`` (two blanks) the parameter text starts with a blank.
-    """
-    word, pos = next_lexem(text, pos)
-    return word, min(pos + 1, len(text))
-
-
 def _prefix_match(text, word):
     """``strncasecmp(text, word, min(strlen(word), len))``: how SCST matches some keywords."""
     size = min(len(word), len(text))
@@ -281,11 +271,11 @@ class DeviceModel:
     # ------------------------------------------------------------------------------------ vdisk mgmt
     def vdisk_store(self, handler, text):
         """``handlers/<vdisk handler>/mgmt`` (§2.1)."""
-        cmd, pos = next_word(text, 0)
+        cmd, pos = next_lexem(text)
         action = keyword(cmd, 'add_device', 'del_device')
         if action is None:
             raise KernelError(errno.EINVAL, f'Unknown action "{cmd}"')
-        name, pos = next_word(text, pos)
+        name, pos = next_lexem(text, pos)
         if not name:
             raise KernelError(errno.EINVAL, 'Device name required')
         if action == 'add_device':
@@ -343,11 +333,11 @@ class DeviceModel:
     # ----------------------------------------------------------------------------- pass-through mgmt
     def passthrough_mgmt_store(self, handler, text):
         """``handlers/<pass-through handler>/mgmt`` (§2.2)."""
-        cmd, pos = next_word(text, 0)
+        cmd, pos = next_lexem(text)
         action = keyword(cmd, 'add_device', 'del_device')
         if action is None:
             raise KernelError(errno.EINVAL, f'Unknown action "{cmd}"')
-        hctl_text, pos = next_word(text, pos)
+        hctl_text, pos = next_lexem(text, pos)
         if not hctl_text:
             raise KernelError(errno.EINVAL, 'Device H:C:I:L required')
         if lexems(text[pos:]):
