@@ -5,7 +5,7 @@ The whole suite runs inside one virtual host (``tools/testrun.py`` starts ``scst
 scstadmin finds the emulated kernel where it looks for it, at /sys/kernel/scst_tgt. Every test starts from a
 rebooted kernel (control op ``reboot``) with the modules it asks for. scstadmin is the unmodified copy in
 ``../shared/scst/scstadmin`` (never copied into the repository); the collection is the staged copy that
-ANSIBLE_COLLECTIONS_PATH names (``make test`` exports it), imported for its parser and run as Ansible modules.
+ANSIBLE_COLLECTIONS_PATH names (``make test`` exports it), imported for its parser and its modules run.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 
 import pytest
 
@@ -24,7 +25,6 @@ SHARED = os.path.join(os.path.dirname(REPO), 'shared', 'scst')
 SCSTADMIN = os.path.join(SHARED, 'scstadmin', 'scstadmin')
 EXAMPLES = os.path.join(SHARED, 'examples')
 SYSFS = '/sys/kernel/scst_tgt'
-BINDIR = os.path.dirname(sys.executable)
 CONTROL = os.environ.get('SCST_EMULATOR_CONTROL')
 
 if not os.path.isfile(SCSTADMIN) or not CONTROL:
@@ -32,7 +32,8 @@ if not os.path.isfile(SCSTADMIN) or not CONTROL:
     pytest.skip('needs ../shared/scst/scstadmin and a virtual SCST host (run it as `make test SUITES=scstadmin`)',
                 allow_module_level=True)
 
-sys.path.insert(0, os.environ['ANSIBLE_COLLECTIONS_PATH'].split(os.pathsep)[0])
+COLLECTIONS = os.environ['ANSIBLE_COLLECTIONS_PATH'].split(os.pathsep)[0]
+sys.path.insert(0, COLLECTIONS)
 # pylint: disable=wrong-import-position
 from ansible_collections.storage.scst.plugins.module_utils import _conf  # noqa: E402
 from scst_emulator import control  # noqa: E402
@@ -129,19 +130,23 @@ def scstadmin(*args, ok=True):
 
 
 def module(name, **args):
-    """Run a module of the collection on this host (Ansible ad hoc, local connection); returns its result."""
-    env = dict(os.environ, ANSIBLE_NOCOLOR='1', ANSIBLE_PYTHON_INTERPRETER=sys.executable,
-               ANSIBLE_LOCALHOST_WARNING='0', ANSIBLE_INVENTORY_UNPARSED_WARNING='0')
-    check = ['--check'] if args.pop('_check', False) else []
-    proc = subprocess.run([os.path.join(BINDIR, 'ansible'), 'localhost', '-c', 'local', '-o', '-m',
-                           f'storage.scst.{name}', '-a', json.dumps(args), *check],
-                          capture_output=True, text=True, check=False, env=env, timeout=300)
-    # One line per host: "localhost | STATUS => {json}".
-    line = next((line for line in proc.stdout.splitlines() if line.startswith('localhost | ')), '')
+    """Run a module of the collection on this host, as Ansible runs it on a managed node but without the
+    controller (which would double this suite's run time): ``python -m`` the module with its arguments file.
+    ``_check=True`` runs it in check mode. Returns the module's result."""
+    args = dict(args)
+    args['_ansible_check_mode'] = args.pop('_check', False)
+    with tempfile.NamedTemporaryFile('w', suffix='.json', delete=False) as handle:
+        json.dump({'ANSIBLE_MODULE_ARGS': args}, handle)
     try:
-        result = json.loads(line.split(' => ', 1)[1])
-    except (ValueError, IndexError):
-        raise AssertionError(f'ansible {name}: no result\n{proc.stdout}\n{proc.stderr}') from None
+        proc = subprocess.run([sys.executable, '-m', f'ansible_collections.storage.scst.plugins.modules.{name}',
+                               handle.name], capture_output=True, text=True, check=False, timeout=300,
+                              env=dict(os.environ, PYTHONPATH=COLLECTIONS))
+    finally:
+        os.unlink(handle.name)
+    try:
+        result = json.loads(proc.stdout)
+    except ValueError:
+        raise AssertionError(f'{name}: no result\n{proc.stdout}\n{proc.stderr}') from None
     assert not result.get('failed'), f'{name} failed: {result.get("msg")}'
     return result
 
