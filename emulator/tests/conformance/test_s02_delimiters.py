@@ -138,3 +138,128 @@ def test_s2_0_scst_local_add_target_delimiters(local, suffix, code, sessions):
         return
     io.ok(local / LOCAL, 'add_target t2' + suffix)
     assert sorted(io.entries(local / 'targets/scst_local/t2/sessions')) == sessions
+
+
+INITIATORS = 'targets/scst_local/t1/ini_groups/g1/initiators'
+
+
+@pytest.mark.parametrize('cmd,code,after', [
+    ('add i1 ', 0, ['i1']),
+    ('add i1  ', 0, ['i1']),
+    ('add i1\t', 0, ['i1']),
+    ('add i1\n', 0, ['i1']),
+    ('add i1;', 0, ['i1;']),
+    ('add i1;;', 0, ['i1;;']),
+    ('add==i1', 0, ['i1']),
+    ('  add i1', 0, ['i1']),
+    ('add i1 extra', 0, ['i1']),
+    ('add i1=extra', 0, ['i1']),
+    ('add ', errno.EINVAL, []),
+    ('add =', errno.EINVAL, []),
+    ('add ;', 0, [';']),
+], ids=['one-space', 'two-spaces', 'tab', 'newline', 'semicolon-is-a-name-character', 'double-semicolon',
+        'eq-run', 'leading-spaces', 'extra-word-ignored', 'eq-ends-name', 'no-name', 'eq-only', 'semicolon-name'])
+def test_s2_6_initiator_add_delimiters(local, cmd, code, after):
+    """scst_process_acg_ini_mgmt_store: the name is one lexem, whatever follows it is not looked at, and `;`
+    is an ordinary character of a name (no token loop here)."""
+    io.ok(local / 'targets/scst_local/t1/ini_groups/mgmt', 'create g1')
+    if code:
+        io.fails(local / INITIATORS / 'mgmt', cmd, code)
+    else:
+        io.ok(local / INITIATORS / 'mgmt', cmd)
+    assert io.entries(local / INITIATORS) == sorted(['mgmt', *after])
+
+
+@pytest.mark.parametrize('cmd,code', [
+    ('move i1 g2 ', 0), ('move i1  g2  ', 0), ('move i1=g2\n', 0), ('move i1 ', errno.EINVAL),
+    ('del i1 ', 0), ('del i1\t\t', 0), ('clear ', 0), ('clear junk', 0),
+], ids=['move-space', 'move-spaces', 'move-eq-newline', 'move-no-group', 'del-space', 'del-tabs', 'clear-space',
+        'clear-ignores-rest'])
+def test_s2_6_initiator_move_del_clear_delimiters(local, cmd, code):
+    """move/del/clear: lexems only; `clear` does not check for more words (unlike luns/mgmt clear)."""
+    io.ok(local / 'targets/scst_local/t1/ini_groups/mgmt', 'create g1')
+    io.ok(local / 'targets/scst_local/t1/ini_groups/mgmt', 'create g2')
+    io.ok(local / INITIATORS / 'mgmt', 'add i1')
+    if code:
+        io.fails(local / INITIATORS / 'mgmt', cmd, code)
+        assert 'i1' in io.entries(local / INITIATORS)
+        return
+    io.ok(local / INITIATORS / 'mgmt', cmd)
+    assert 'i1' not in io.entries(local / INITIATORS)
+    moved = 'i1' in io.entries(local / 'targets/scst_local/t1/ini_groups/g2/initiators')
+    assert moved == cmd.startswith('move')
+
+
+@pytest.mark.parametrize('cmd,code,groups', [
+    ('create g1 ', 0, ['g1']),
+    ('create g1  ', 0, ['g1']),
+    ('create g1\n', 0, ['g1']),
+    ('create=g1;', 0, ['g1;']),
+    ('\tcreate g1 extra', 0, ['g1']),
+    ('create ', errno.EINVAL, []),
+], ids=['one-space', 'two-spaces', 'newline', 'eq-then-semicolon-name', 'tab-and-extra-word', 'no-name'])
+def test_s2_5_group_create_delimiters(local, cmd, code, groups):
+    """scst_process_ini_group_mgmt_store: keyword and name are lexems; nothing after the name is read."""
+    mgmt = local / 'targets/scst_local/t1/ini_groups/mgmt'
+    if code:
+        io.fails(mgmt, cmd, code)
+    else:
+        io.ok(mgmt, cmd)
+    assert io.entries(local / 'targets/scst_local/t1/ini_groups') == sorted(['mgmt', *groups])
+
+
+@pytest.mark.parametrize('cmd,code,groups', [
+    ('create dg1 ', 0, ['dg1']),
+    ('create dg1  \t', 0, ['dg1']),
+    ('create dg1;', 0, ['dg1;']),
+    ('create\ndg1', errno.EINVAL, []),
+    ('create dg1\ncreate dg2', 0, ['dg1']),
+    ('  add==dg1', 0, ['dg1']),
+], ids=['one-space', 'blanks', 'semicolon-name', 'newline-cuts-before-name', 'second-line-ignored', 'eq-run'])
+def test_s2_7_device_group_delimiters(local, cmd, code, groups):
+    """scst_device_groups_mgmt_store: the text is cut at the first newline, then keyword and name are lexems."""
+    if code:
+        io.fails(local / 'device_groups/mgmt', cmd, code)
+    else:
+        io.ok(local / 'device_groups/mgmt', cmd)
+    assert io.entries(local / 'device_groups') == sorted(['mgmt', *groups])
+
+
+@pytest.mark.parametrize('cmd,code', [
+    ('del_device nd0 ', 0), ('del_device nd0  ', 0), ('del_device nd0\t\n', 0), ('del_device nd0;', errno.EINVAL),
+    ('del_device nd0 x', errno.EINVAL), ('del_device=nd0=', 0),
+], ids=['one-space', 'two-spaces', 'tab-newline', 'semicolon-glued', 'extra-word', 'eq-run'])
+def test_s2_1_del_device_delimiters(local, cmd, code):
+    """scst_process_devt_mgmt_store del_device: one more lexem must be empty (any run of blanks is)."""
+    if code:
+        io.fails(local / NULLIO, cmd, code)
+        assert 'nd0' in io.entries(local / 'devices')
+    else:
+        io.ok(local / NULLIO, cmd)
+        assert 'nd0' not in io.entries(local / 'devices')
+
+
+ISCSI_IQN = 'iqn.2024-01.test:t1'
+
+
+@pytest.mark.parametrize('cmd,code,content', [
+    (f'add_target_attribute {ISCSI_IQN} IncomingUser joe secretsecret ', 0, 'joe secretsecret'),
+    (f'add_target_attribute {ISCSI_IQN} IncomingUser joe secretsecret  \n', 0, 'joe secretsecret'),
+    (f'add_target_attribute  {ISCSI_IQN}\tIncomingUser==joe=secretsecret', 0, 'joe secretsecret'),
+    (f'add_target_attribute {ISCSI_IQN} IncomingUser joe secretsecret;', 0, 'joe secretsecret;'),
+    (f'add_target_attribute {ISCSI_IQN} IncomingUser joe secretsecret;;', 0, 'joe secretsecret;;'),
+    (f'add_target_attribute {ISCSI_IQN} IncomingUser joe', errno.EINVAL, None),
+    (f'add_target_attribute {ISCSI_IQN} IncomingUser joe=', errno.EINVAL, None),
+], ids=['one-space', 'blanks-newline', 'tab-eq-runs', 'semicolon-in-secret', 'double-semicolon-in-secret',
+        'no-secret', 'eq-no-secret'])
+def test_s6_4_dynamic_attribute_delimiters(iscsi, cmd, code, content):
+    """iscsi-scstd handle_e_mgmt_cmd/handle_add_user (config_sep_string, the daemon's copy of
+    scst_get_next_lexem): blanks and `=` separate, `;` is part of a word, trailing blanks are harmless."""
+    io.ok(iscsi / 'targets/iscsi/mgmt', f'add_target {ISCSI_IQN}')
+    user = iscsi / f'targets/iscsi/{ISCSI_IQN}/IncomingUser'
+    if code:
+        io.fails(iscsi / 'targets/iscsi/mgmt', cmd, code)
+        assert not user.exists()
+    else:
+        io.ok(iscsi / 'targets/iscsi/mgmt', cmd)
+        assert io.read(user).split('\n', 1)[0] == content
