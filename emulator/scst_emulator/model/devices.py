@@ -12,7 +12,7 @@ import os
 import stat
 
 from .attrs import ReadWorkAttr, trace_level_attr
-from .lexer import first_line, keyword, kstrtoint, kstrtoll, kstrtoull, kstrtouint, lexems, next_lexem, parse_params
+from .lexer import first_line, keyword, kstrtoint, kstrtoll, kstrtoull, lexems, next_lexem, parse_params
 from .nodes import Attr, Dir, KernelError, Link, const, keyed
 
 TYPE_NAMES = ('Direct-access device (e.g., magnetic disk)', 'Sequential-access device (e.g., magnetic tape)',
@@ -358,13 +358,25 @@ class DeviceModel:
 
 
 def _parse_hctl(text):
-    parts = text.split(':')
-    if len(parts) != 4:
-        raise KernelError(errno.EINVAL, f'Invalid H:C:I:L "{text}"')
-    try:
-        return tuple(kstrtouint(part, 10) for part in parts)
-    except KernelError:
-        raise KernelError(errno.EINVAL, f'Invalid H:C:I:L "{text}"') from None
+    """``sscanf(devstr, "%u:%u:%u:%llu")`` == 4 as the kernel's vsscanf does it: decimal digits only (no sign),
+    each ``:`` matched literally, anything after the fourth number ignored, ``%u`` truncated to 32 bits and
+    ``%llu`` to 64 (no range error)."""
+    values = []
+    pos = 0
+    for index, bits in enumerate((32, 32, 32, 64)):
+        if index:
+            if text[pos:pos + 1] != ':':
+                break
+            pos += 1
+        start = pos
+        while pos < len(text) and text[pos] in '0123456789':
+            pos += 1
+        if pos == start:
+            break
+        values.append(int(text[start:pos]) % (1 << bits))
+    if len(values) != 4:
+        raise KernelError(errno.EINVAL, f'Syntax error on "{text}"')
+    return tuple(values)
 
 
 # ------------------------------------------------------------------------------------------ vdisk (§10)
