@@ -61,8 +61,9 @@ def _target(rng, name, devices, initiators, ids, chap):
     return target
 
 
-def random_config(rng, images):
-    """One valid configuration; images: {device name: backing file path} for vdisk_fileio devices."""
+def random_config(rng, images, fc_targets=FC_TARGETS):
+    """One valid configuration; images: {device name: backing file path} for vdisk_fileio devices; fc_targets:
+    the names of the host's QLogic ports."""
     handlers = {}
     for name in _some(rng, DEVICES, 1):
         handler, device = _device(rng, name, images)
@@ -70,7 +71,7 @@ def random_config(rng, images):
     devices = sorted(d['name'] for found in handlers.values() for d in found)
     ids = list(range(1, 6))
     rng.shuffle(ids)
-    fc = [_target(rng, name, devices, FC_INITIATORS, ids, False) for name in _some(rng, FC_TARGETS)]
+    fc = [_target(rng, name, devices, FC_INITIATORS, ids, False) for name in _some(rng, fc_targets)]
     for target in fc:
         target['hw_target'] = True
     iscsi = [_target(rng, name, devices, ISCSI_INITIATORS, ids, True) for name in _some(rng, ISCSI_TARGETS)]
