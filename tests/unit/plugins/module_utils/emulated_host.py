@@ -23,9 +23,27 @@ from ansible_collections.storage.scst.plugins.module_utils._sysfs import SysfsCl
 
 def fuse_missing():
     """Why FUSE cannot serve the emulator here, or None."""
-    if not os.path.exists('/dev/fuse') or shutil.which('fusermount3') is None:
-        return 'FUSE is unavailable (/dev/fuse or fusermount3 missing)'
+    if not os.path.exists('/dev/fuse'):
+        return 'FUSE is unavailable: /dev/fuse is missing'
+    if shutil.which('fusermount3') is None:
+        return 'FUSE is unavailable: fusermount3 (Debian package fuse3) is not installed'
     return None
+
+
+def stop(rundir, proc):
+    """Unmount and end one emulator daemon; its run directory goes once nothing is mounted there."""
+    fs = os.path.join(rundir, 'fs')
+    if os.path.ismount(fs):
+        subprocess.call(['fusermount3', '-u', fs])
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(10)
+    if not os.path.ismount(fs):
+        shutil.rmtree(rundir, ignore_errors=True)
 
 
 @contextlib.contextmanager
@@ -59,12 +77,4 @@ def emulated_host(modules=('scst', 'scst_vdisk', 'iscsi_scst'), fc_ports=()):
     finally:
         if iscsid is not None:
             iscsid.close()
-        subprocess.call(['fusermount3', '-u', os.path.join(rundir, 'fs')])
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(10)
-        if not os.path.ismount(os.path.join(rundir, 'fs')):
-            shutil.rmtree(rundir, ignore_errors=True)
+        stop(rundir, proc)
