@@ -168,7 +168,7 @@ from ansible_collections.storage.scst.plugins.module_utils._objects import (
     require_target,
     target_name,
 )
-from ansible_collections.storage.scst.plugins.module_utils._plan import PlanError, initiator_key
+from ansible_collections.storage.scst.plugins.module_utils._plan_base import PlanError, initiator_key
 from ansible_collections.storage.scst.plugins.module_utils._runner import ScstModule
 from ansible_collections.storage.scst.plugins.module_utils._validate import (
     check_attr_value,

