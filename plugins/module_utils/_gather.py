@@ -143,8 +143,10 @@ class Focus(object):
         for key, target in found['targets'].items():
             self.names[('targets',) + key] = set(target['attributes'])
         for lun in found['luns'].values():
-            # A LUN reads read-only when its device is (SYSFS.md 9): the planner needs the device's flag.
-            self.names.setdefault(('devices', lun['device']), set()).add('read_only')
+            # A LUN reads read-only when its device is (SYSFS.md 9): the planner needs the flag of a device the
+            # configuration does not describe (for one it describes, the configuration's flag is the one).
+            if (lun['device'],) not in found['devices']:
+                self.names.setdefault(('devices', lun['device']), set()).add('read_only')
 
     def __call__(self, kind, *key, **kwargs):
         if self.names is None:

@@ -121,7 +121,7 @@ class ScstModule(object):
         _plan.PlanError to refuse (e.g. a device still mapped as a LUN), and may return a model of objects to
         delete in the same run (e.g. the initiators a purge removes): that is planned with state deleted
         against the same current model and applied before the actions of ``desired``.
-        Returns the module result: changed, commands, warnings, before and (after a real change) after.
+        Returns the module result: changed, commands, warnings, before and (after a change) after.
         With ``report_keys_only``, before and after (and the diff) are the models as scst.conf keeps them (key
         attributes only; ``before`` comes from the same reads as the planner's model) instead of the models the
         planner compared.
@@ -159,7 +159,8 @@ class ScstModule(object):
             'commands': actions.commands(client.root),
             'before': shown,
         }
-        if not self.module.check_mode or focus is not None:
+        # As the network resource modules do: the state after only when it differs (it is before otherwise).
+        if actions and (not self.module.check_mode or focus is not None):
             report['after'] = after
         if self.module._diff:  # pylint: disable=protected-access
             report['diff'] = {'before': render(shown), 'after': render(after)}

@@ -212,7 +212,7 @@ after:
     - The running configuration after the run, in the form of RV(before), secrets masked. With O(state=merged) it
       is predicted from the writes (only values SCST chooses itself, such as an automatic C(rel_tgt_id), are read
       back), and is returned in check mode too.
-  returned: states merged, replaced, overridden and deleted; in check mode only with O(state=merged)
+  returned: when changed, with states merged, replaced, overridden and deleted; in check mode only with O(state=merged)
   type: dict
 gathered:
   description: The running configuration as a model, as scst.conf keeps it, secrets masked.

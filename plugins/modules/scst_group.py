@@ -155,7 +155,7 @@ after:
   description:
     - The same configuration after the change. With O(state=present) it is predicted from the writes (only values
       SCST chooses itself are read back) and returned in check mode too; with O(state=absent) it is read again.
-  returned: success; in check mode only with O(state=present)
+  returned: when changed; in check mode only with O(state=present)
   type: dict
 '''
 

@@ -240,8 +240,8 @@ before:
   returned: success
   type: dict
 after:
-  description: The same model read again after the change (equal to RV(before) when nothing changed).
-  returned: success, not in check mode
+  description: The same model read again after the change.
+  returned: when changed, not in check mode
   type: dict
 '''
 
