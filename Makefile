@@ -28,7 +28,8 @@ demo: stage
 	    bash demo/run.sh
 
 bench: setup
-	@source $(VENV)/bin/activate && export FUSE_LIBRARY_NAME=fuse3 && python bench/emulator_throughput.py
+	@source $(VENV)/bin/activate && export FUSE_LIBRARY_NAME=fuse3 && python bench/emulator_throughput.py && \
+	    python bench/scstadmin_compare.py --work $(WORK)/bench
 
 clean:
 	rm -rf $(WORK) $(VENV)
