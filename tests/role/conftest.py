@@ -268,8 +268,8 @@ def make_fleet(tmp_path_factory):
     require_environment()
     fleets = []
 
-    def factory(name, group_vars):
-        fleet = Fleet(str(tmp_path_factory.mktemp(name)))
+    def factory(name, group_vars, hosts=2):
+        fleet = Fleet(str(tmp_path_factory.mktemp(name)), hosts=hosts)
         fleets.append(fleet)
         fleet.up(group_vars)
         return fleet
