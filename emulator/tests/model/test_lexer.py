@@ -82,7 +82,7 @@ def c_lun_add(text):
     cstr = CString(text)
     words = []
     pos = 0
-    for _ in range(3):
+    for dummy in range(3):
         start, pos = c_get_next_lexem(cstr, pos)
         words.append(cstr.text(start))
     return words, c_params(cstr, pos)
@@ -91,7 +91,7 @@ def c_lun_add(text):
 def model_lun_add(text):
     words = []
     pos = 0
-    for _ in range(3):
+    for dummy in range(3):
         word, pos = next_lexem(text, pos)
         words.append(word)
     try:
@@ -109,6 +109,6 @@ def test_hand_cases_agree(text):
 def test_random_strings_agree():
     """Seed 20261205, 4000 strings of up to 12 pieces after `add d `."""
     rng = random.Random(SEED)
-    for _ in range(CASES):
-        text = 'add d ' + ''.join(rng.choice(ALPHABET) for _ in range(rng.randint(0, 12)))
+    for dummy in range(CASES):
+        text = 'add d ' + ''.join(rng.choice(ALPHABET) for dummy in range(rng.randint(0, 12)))
         assert model_lun_add(text) == c_lun_add(text), repr(text)
