@@ -16,6 +16,7 @@ import re
 import subprocess
 import sys
 import tempfile
+import time
 
 import pytest
 
@@ -65,9 +66,20 @@ class Kernel:
         self._iscsid = control.attach_iscsi_daemon(self.sock)
 
     def iscsi_stop(self):
-        if self._iscsid is not None:
-            self._iscsid.close()
-            self._iscsid = None
+        """Detach the iSCSI daemon and wait until the kernel has noticed (open_state no longer ``open``):
+        a detach noticed only after the next test attached its daemon would take that daemon's targets."""
+        if self._iscsid is None:
+            return
+        self._iscsid.close()
+        self._iscsid = None
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                if self.read('targets/iscsi/open_state') != 'open':
+                    return
+            except OSError:
+                return
+            time.sleep(0.02)
 
     @staticmethod
     def path(rel):

@@ -21,7 +21,7 @@ import sys
 import pytest
 import yaml
 
-from conftest import EXAMPLES, FC1, FC2, IQN, REPO, module, parse, scstadmin
+from conftest import EXAMPLES, FC1, FC2, IQN, REPO, _conf, module, parse, scstadmin
 
 EXAMPLES_TARGET = os.path.join(REPO, 'tests', 'integration', 'targets', 'scst_config_examples')
 ADAPT = os.path.join(EXAMPLES_TARGET, 'files', 'adapt_example.py')
@@ -202,7 +202,6 @@ def loop_device(tmp_path_factory):
 def adapted_file(name, tmp_path, loop_device):
     """The example ``name`` parsed in its mode, adapted to this host by adapt_example.py, rendered back to
     scst.conf with the collection's renderer; its backing files created. Returns (path, adapted model)."""
-    from conftest import _conf  # pylint: disable=import-outside-toplevel
     with open(os.path.join(EXAMPLES, name), encoding='utf-8') as handle:
         text = handle.read()
     mode = EXAMPLE_VARS['example_modes'][name]
@@ -268,8 +267,8 @@ def test_config_check_write_clear(kernel, tmp_path):
     kept = scstadmin('-clear_config', ok=False)
     assert 'disk01' in kernel.entries('devices'), kept.out
     scstadmin('-clear_config', '-force')
-    assert kernel.entries('devices') == [] and kernel.entries('targets/iscsi', skip=()) == sorted(
-        name for name in kernel.entries('targets/iscsi', skip=()) if name != IQN)
+    assert kernel.entries('devices') == [] and not kernel.exists(f'targets/iscsi/{IQN}')
+    assert kernel.entries('device_groups') == []
     assert kernel.read(f'targets/qla2x00t/{FC1}/enabled') == '0'
 
 
