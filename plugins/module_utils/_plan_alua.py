@@ -13,11 +13,12 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.storage.scst.plugins.module_utils._validate import build_command
 from ansible_collections.storage.scst.plugins.module_utils._plan_base import A_ALUA, Action, R_ALUA, same_value
+from ansible_collections.storage.scst.plugins.module_utils._validate import build_command
 
 
 class AluaPlanner(object):
+    """The ALUA part of _plan._Planner: device groups, their devices, target groups and their members."""
 
     def plan_alua(self):
         want, have = self.want['device_groups'], self.have['device_groups']

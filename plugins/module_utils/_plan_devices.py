@@ -13,7 +13,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.storage.scst.plugins.module_utils._validate import build_command
 from ansible_collections.storage.scst.plugins.module_utils._plan_base import (
     _pairs,
     _undoable,
@@ -25,6 +24,7 @@ from ansible_collections.storage.scst.plugins.module_utils._plan_base import (
     R_DEVICES,
     same_value,
 )
+from ansible_collections.storage.scst.plugins.module_utils._validate import build_command
 
 
 # vdisk attributes that SCST accepts only in add_device (read-only afterwards, SYSFS.md 10), with their
@@ -41,6 +41,7 @@ DERIVED = {'vdisk_fileio': frozenset(('size', 'size_mb')), 'vcdrom': frozenset((
 
 
 class DevicePlanner(object):
+    """The device part of _plan._Planner: global and handler attributes, devices (add, change, re-create)."""
 
     def plan_global(self):
         for attr in sorted(self.want['attributes']):

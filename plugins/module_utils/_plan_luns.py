@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""Planning LUNs: add, replace and delete in each LUN set, copy_manager's own numbering, LUNs lost with a re-created device.
+"""Planning LUNs: add, replace and delete per LUN set, copy_manager's numbering, LUNs lost with a device.
 
 This module is private to this collection: it is not part of the public API and may change without notice.
 A mixin of _plan._Planner: the methods use its state (want, have, gone_devices, planned_sets, phases).
@@ -14,7 +14,6 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.storage.scst.plugins.module_utils._model import COPY_MANAGER, VDISK_HANDLERS
-from ansible_collections.storage.scst.plugins.module_utils._validate import build_command
 from ansible_collections.storage.scst.plugins.module_utils._plan_base import (
     _lun_set_name,
     _lun_set_path,
@@ -24,9 +23,11 @@ from ansible_collections.storage.scst.plugins.module_utils._plan_base import (
     PlanError,
     R_LUNS,
 )
+from ansible_collections.storage.scst.plugins.module_utils._validate import build_command
 
 
 class LunPlanner(object):
+    """The LUN part of _plan._Planner: every LUN set of every target and group."""
 
     def device_read_only(self, name):
         found = self.want_devices.get(name) or self.have_devices.get(name)

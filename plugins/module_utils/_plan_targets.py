@@ -14,8 +14,6 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.storage.scst.plugins.module_utils._model import is_hardware_target, normalize_value
-from ansible_collections.storage.scst.plugins.module_utils._plan_ports import MAX_ID, MIN_ID, order, Port, PortError
-from ansible_collections.storage.scst.plugins.module_utils._validate import build_command, Secret
 from ansible_collections.storage.scst.plugins.module_utils._plan_base import (
     _dyn_key,
     _dyn_same,
@@ -47,6 +45,8 @@ from ansible_collections.storage.scst.plugins.module_utils._plan_base import (
     R_TARGETS,
     same_value,
 )
+from ansible_collections.storage.scst.plugins.module_utils._plan_ports import MAX_ID, MIN_ID, order, Port, PortError
+from ansible_collections.storage.scst.plugins.module_utils._validate import build_command, Secret
 
 
 # Target entries that are information, not configuration: never written (SYSFS.md 1.4).
@@ -54,6 +54,7 @@ TARGET_INFO_ATTRS = frozenset(('hw_target', 'tid', 'sg_tablesize', 'host'))
 
 
 class TargetPlanner(object):
+    """The target part of _plan._Planner: drivers, targets, groups, initiators, rel_tgt_id and enables."""
 
     def clear_driver(self, driver):
         have = self.have['drivers'][driver]
