@@ -193,7 +193,7 @@ def cell(ours, theirs, key, unit):
         return '%s / scstadmin failed: %s' % (fmt(ours.get(key), unit), ' '.join(theirs['failed'])[-120:])
     share = ratio(ours, theirs, key)
     return '%s / %s = %s' % (fmt(ours.get(key), unit), fmt(theirs.get(key), unit),
-                            '%.2f' % share if share is not None else 'n/a')
+                             '%.2f' % share if share is not None else 'n/a')
 
 
 def fmt(value, unit):

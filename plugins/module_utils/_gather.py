@@ -181,7 +181,7 @@ def _target(client, driver, target, nonkey, names):
     for group in client.list_dir('%s/ini_groups' % path, kind='dir'):
         gpath = '%s/ini_groups/%s' % (path, group)
         groups.append({'name': group, 'attributes': config_attrs(client, gpath, nonkey,
-                                                                  names=names('groups', driver, target, group)),
+                                                                 names=names('groups', driver, target, group)),
                        'luns': read_luns(client, '%s/luns' % gpath),
                        'initiators': [i for i in client.list_dir('%s/initiators' % gpath, kind='file') if i != 'mgmt']})
     return {'name': target, 'hw_target': hw_target, 'enabled': _enabled(client, path),
@@ -197,10 +197,10 @@ def _device_group(client, name, nonkey, names):
         # Local targets are links to the target; remote ones (an H.A. peer's) directories with rel_tgt_id.
         members = [{'name': link} for link in client.list_dir(tpath, kind='link')]
         members += [{'name': remote, 'attributes': config_attrs(client, '%s/%s' % (tpath, remote), nonkey,
-                                                                 names=names('tg_targets', name, tg, remote))}
+                                                                names=names('tg_targets', name, tg, remote))}
                     for remote in client.list_dir(tpath, kind='dir')]
         tgroups.append({'name': tg, 'attributes': config_attrs(client, tpath, nonkey,
-                                                                names=names('target_groups', name, tg)),
+                                                               names=names('target_groups', name, tg)),
                         'targets': members})
     return {'name': name, 'attributes': config_attrs(client, path, nonkey, names=names('device_groups', name)),
             'devices': client.list_dir('%s/devices' % path, kind='link'), 'target_groups': tgroups}
