@@ -121,6 +121,28 @@ options:
       - Without it the writes made stay, and a later run continues from there.
     type: bool
     default: false
+  dest:
+    description:
+      - Also keep O(config) as an C(scst.conf) file at this path on the host, for the SCST service to apply at
+        boot. Only with O(config) and states V(merged), V(replaced) and V(overridden).
+      - The file is written only after the running kernel converged, atomically (a new file in the same
+        directory, renamed over the old one) and root's with mode C(0600) from its creation, so that at any moment
+        it describes a configuration that was applied. When the converge fails the file is left as it was.
+      - Before anything is applied, the text must parse back, with this collection's parser, to exactly the
+        configuration it was rendered from.
+      - The file holds the CHAP secrets of O(config); it is never shown in the results or the diff.
+    type: path
+  backup:
+    description: Before O(dest) is replaced, keep the old file beside it (C(NAME.PID.TIME~), mode C(0600)).
+    type: bool
+    default: false
+  deferred_drivers:
+    description:
+      - Target drivers of O(config) whose kernel module loads only at the next boot (see O(storage.scst.scst_module#module:on_conflict)).
+        They are written to O(dest) but left out of the running converge.
+    type: list
+    elements: str
+    default: []
 notes:
   - Reads and writes C(/sys/kernel/scst_tgt) only; the kernel modules must be loaded first (M(storage.scst.scst_module)).
   - All runs of this collection's modules on one host are serialised by a host-wide lock.
@@ -235,6 +257,14 @@ not_rolled_back:
   returned: failure part-way through the writes, with rollback
   type: list
   elements: str
+dest_changed:
+  description: Whether O(dest) was (or, in check mode, would be) written.
+  returned: when O(dest) is given
+  type: bool
+backup_file:
+  description: The copy of the previous O(dest) kept with O(backup=true).
+  returned: when O(dest) was replaced with O(backup=true)
+  type: str
 issues:
   description: When O(content) or O(src) cannot be read, each problem with file, line, column and message.
   returned: failure to read scst.conf
@@ -245,6 +275,7 @@ issues:
 
 import re
 
+from ansible_collections.storage.scst.plugins.module_utils import _conf_file
 from ansible_collections.storage.scst.plugins.module_utils._conf import COMPAT_SCSTADMIN, ConfError, parse, render
 from ansible_collections.storage.scst.plugins.module_utils._errors import MASK
 from ansible_collections.storage.scst.plugins.module_utils._model import ModelError, check, format_path
@@ -331,6 +362,19 @@ def scope_for(state, desired, recreate):
     return {'drivers': [driver['name'] for driver in desired['drivers']]}
 
 
+def boot_file_text(params, state):
+    """The scst.conf text for dest (None without dest), checked before anything is applied."""
+    if params['dest'] is None:
+        return None
+    if state not in ('merged', 'replaced', 'overridden'):
+        raise _Refused('dest: a file is written only with state merged, replaced or overridden, not %s' % state)
+    text = render(params['config'])
+    problem = _conf_file.round_trip_problem(text)
+    if problem:
+        raise _Refused('dest: %s; nothing was applied and %s was left as it was' % (problem, params['dest']))
+    return text
+
+
 def main():
     scst = ScstModule(
         argument_spec=dict(
@@ -343,8 +387,12 @@ def main():
             recreate=dict(type='str', choices=['never', 'options-changed', 'always'], default='never'),
             force=dict(type='bool', default=False),
             rollback=dict(type='bool', default=False),
+            dest=dict(type='path'),
+            backup=dict(type='bool', default=False),
+            deferred_drivers=dict(type='list', elements='str', default=[]),
         ),
         mutually_exclusive=[SOURCES],
+        required_by={'dest': 'config'},
         required_if=[
             ('state', 'merged', SOURCES, True),
             ('state', 'replaced', SOURCES, True),
@@ -388,10 +436,25 @@ def main():
         if state == 'overridden' and desired == check({}):
             raise _Refused('state=overridden with an empty configuration would remove everything; refused '
                            '(use state=deleted to clear SCST)')
-        result = scst.converge(desired, state, scope_for(state, desired, params['recreate']),
+        text = boot_file_text(params, state)
+        live = desired
+        if params['deferred_drivers']:
+            live = dict(desired, drivers=[d for d in desired['drivers'] if d['name'] not in params['deferred_drivers']])
+        result = scst.converge(live, state, scope_for(state, live, params['recreate']),
                                recreate=params['recreate'], force=params['force'], rollback=params['rollback'],
                                report_keys_only=True)
         hide(result.get('before'), result.get('after'))
+        if text is not None:
+            # Reached only when the converge succeeded: the file then describes a state that was applied.
+            try:
+                written = _conf_file.write(params['dest'], text, backup=params['backup'], check_mode=module.check_mode)
+            except _conf_file.ConfFileError as err:
+                raise _Refused('dest: the running SCST converged, but %s; it was left as it was' % err,
+                               commands=result['commands'])
+            result['dest_changed'] = written['changed']
+            result['changed'] = result['changed'] or written['changed']
+            if written['backup_file']:
+                result['backup_file'] = written['backup_file']
         return result
 
     def guarded():

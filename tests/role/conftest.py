@@ -56,7 +56,6 @@ GROUPS = {'scst_fc': {'children': {'storage': None}}, 'scst_iscsi': {'children':
 
 # Check mode cannot run what only exists after the real run's module loads; these tasks stand in for them.
 PREDICTIONS = {
-    'Predict the start of iscsi-scstd': 'Start iscsi-scstd',
     'Predict the first application of the configuration': 'Converge the running SCST configuration',
 }
 
