@@ -27,8 +27,10 @@ demo: stage
 	@source $(VENV)/bin/activate && export ANSIBLE_COLLECTIONS_PATH=$(WORK)/ac FUSE_LIBRARY_NAME=fuse3 && \
 	    bash demo/run.sh
 
+# site_fleet takes the fleet lock (/tmp/scst-fleet.lock) itself: do not wrap make bench in flock.
 bench: setup
-	@source $(VENV)/bin/activate && export FUSE_LIBRARY_NAME=fuse3 && python bench/emulator_throughput.py
+	@source $(VENV)/bin/activate && export FUSE_LIBRARY_NAME=fuse3 && python bench/emulator_throughput.py && \
+	    python bench/site_fleet.py
 
 clean:
 	rm -rf $(WORK) $(VENV)

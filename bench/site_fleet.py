@@ -6,9 +6,9 @@ ones that reached the host), and the changes. CPU is measured two ways around ea
 
 * machine: the busy jiffies of every core from /proc/stat (what the issue measures; includes anything else the
   machine was doing, so it is given with the load average before the run);
-* own: the CPU of ansible-playbook and its children (getrusage) plus the CPU of every process of the fleet's
-  hosts (sshd, the module Pythons, the emulator daemons: /proc/PID/stat utime+stime+cutime+cstime summed over
-  each host's process tree). Other engineers' load does not enter it.
+* own: the CPU of ansible-playbook and its children (getrusage), of its SSH control masters, and of every
+  process of the fleet's hosts (sshd, the module Pythons, the emulator daemons: /proc/PID/stat
+  utime+stime+cutime+cstime summed over each host's process tree). Other engineers' load does not enter it.
 
 Run as root from the repository root after `make setup` (`make bench` runs it):
 
@@ -75,6 +75,25 @@ def fleet_jiffies(roots):
     return total
 
 
+def ssh_master_jiffies(marker):
+    """pid -> CPU jiffies of the SSH control masters (their command line names ``marker``, the ControlPath
+    directory): ControlPersist detaches them from ansible-playbook, so getrusage does not see them."""
+    found = {}
+    for name in os.listdir('/proc'):
+        if not name.isdigit():
+            continue
+        try:
+            with open(f'/proc/{name}/cmdline', 'rb') as handle:
+                if marker.encode() not in handle.read():
+                    continue
+            with open(f'/proc/{name}/stat', encoding='ascii', errors='replace') as handle:
+                text = handle.read()
+        except OSError:
+            continue
+        found[int(name)] = sum(int(v) for v in text[text.rindex(')') + 2:].split()[11:15])
+    return found
+
+
 def own_children_seconds():
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
@@ -87,6 +106,7 @@ class Bench:
         self.state = os.path.join(self.work, 'fleet')
         self.fleet_inventory = os.path.join(self.work, 'fleet-inventory.ini')
         self.collections = os.path.join(self.work, 'ac')
+        self.control_dir = os.path.join(self.work, 'cp')
 
     def emulator(self, *argv, check=True):
         return subprocess.run([os.path.join(BIN, 'scst-emulator')] + list(argv), capture_output=True, text=True,
@@ -112,13 +132,16 @@ class Bench:
             env['ANSIBLE_PIPELINING'] = self.args.pipelining
         argv = [os.path.join(BIN, 'ansible-playbook'), '-i', self.fleet_inventory, '-i', os.path.join(REPO, 'demo', 'inventory'),
                 '-e', 'scst_report_dir=' + os.path.join(self.work, 'report'), playbook]
+        env['ANSIBLE_SSH_CONTROL_PATH_DIR'] = self.control_dir
         load = os.getloadavg()[0]
+        masters0 = ssh_master_jiffies(self.control_dir)
         machine0, fleet0, own0 = machine_jiffies(), fleet_jiffies(self.roots), own_children_seconds()
         start = time.monotonic()
         proc = subprocess.run(argv, capture_output=True, text=True, env=env, cwd=self.work, check=False, timeout=1800)
         wall = time.monotonic() - start
         machine = (machine_jiffies() - machine0) / HZ
-        own = own_children_seconds() - own0 + (fleet_jiffies(self.roots) - fleet0) / HZ
+        masters = sum(cpu - masters0.get(pid, 0) for pid, cpu in ssh_master_jiffies(self.control_dir).items())
+        own = own_children_seconds() - own0 + (fleet_jiffies(self.roots) - fleet0 + masters) / HZ
         with open(os.path.join(self.work, label + '.log'), 'w', encoding='utf-8') as handle:
             handle.write(proc.stdout + proc.stderr)
         if proc.returncode != 0:

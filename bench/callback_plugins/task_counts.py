@@ -30,7 +30,7 @@ from ansible.plugins.callback import CallbackBase
 CONTROLLER_ONLY = frozenset(
     prefix + name for prefix in ('', 'ansible.builtin.', 'ansible.legacy.')
     for name in ('set_fact', 'assert', 'debug', 'fail', 'include_tasks', 'import_tasks', 'include_role',
-                 'import_role', 'meta', 'include_vars', 'set_stats', 'add_host', 'group_by'))
+                 'import_role', 'meta', 'include_vars', 'set_stats', 'add_host', 'group_by', 'validate_argument_spec'))
 
 
 class CallbackModule(CallbackBase):

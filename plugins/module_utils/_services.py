@@ -36,10 +36,17 @@ class Services(object):
     Every command run or, in check mode, that would run is appended to ``commands``.
     """
 
-    def __init__(self, module, commands):
+    def __init__(self, module, commands, root='/'):
         self.module = module
         self.commands = commands
-        self.systemd = os.path.isdir(SYSTEMD_RUNNING)
+        self.root = root
+        self.systemd = os.path.isdir(self._path(SYSTEMD_RUNNING))
+
+    def _path(self, path):
+        return os.path.join(self.root, path.lstrip('/'))
+
+    def _links(self, levels, kinds, name):
+        return glob.glob(self._path('/etc/rc[%s].d/[%s][0-9][0-9]%s' % (levels, kinds, name)))
 
     def _query(self, argv):
         rc, out, dummy = self.module.run_command(argv)
@@ -64,10 +71,10 @@ class Services(object):
             active = self._query([systemctl, 'is-active', '--quiet', name + '.service'])[0] == 0 if running else None
             return {'known': True, 'enabled': enabled in ('enabled', 'enabled-runtime', 'static', 'alias'),
                     'running': active}
-        script = os.path.join(INIT_D, name)
+        script = os.path.join(self._path(INIT_D), name)
         if not os.path.isfile(script):
             return {'known': False, 'enabled': False, 'running': None}
-        enabled = any(glob.glob('/etc/rc%s.d/S[0-9][0-9]%s' % (level, name)) for level in SYSV_LEVELS)
+        enabled = bool(self._links(SYSV_LEVELS, 'S', name))
         active = self._query([script, 'status'])[0] == 0 if running else None
         return {'known': True, 'enabled': enabled, 'running': active}
 
@@ -79,7 +86,7 @@ class Services(object):
         update_rc = self.module.get_bin_path('update-rc.d')
         if update_rc:
             # defaults makes the links of a service that has none; enable turns existing stop links into start links.
-            links = glob.glob('/etc/rc[0-6S].d/[SK][0-9][0-9]%s' % name)
+            links = self._links('0-6S', 'SK', name)
             self._change([update_rc, name, 'enable' if links else 'defaults'], 'enabling %s' % name)
             return
         chkconfig = self.module.get_bin_path('chkconfig')
@@ -91,7 +98,7 @@ class Services(object):
         if self.systemd:
             argv = [self.module.get_bin_path('systemctl', required=True), 'start', name + '.service']
         else:
-            argv = [os.path.join(INIT_D, name), 'start']
+            argv = [os.path.join(self._path(INIT_D), name), 'start']
         self._change(argv, 'starting %s' % name)
 
     def ensure(self, name, started):

@@ -171,8 +171,7 @@ class Fleet:
         os.makedirs(os.path.join(self.inventory, 'group_vars'), exist_ok=True)
         with open(os.path.join(self.inventory, 'groups.yml'), 'w', encoding='utf-8') as handle:
             yaml.safe_dump(GROUPS, handle)
-        with open(os.path.join(self.inventory, 'group_vars', 'storage.yml'), 'w', encoding='utf-8') as handle:
-            yaml.safe_dump(group_vars, handle, sort_keys=False)
+        self.write_group_vars(group_vars)
 
     def down(self):
         emulator('fleet', 'down', '--state-dir', self.state, check=False)
@@ -193,14 +192,22 @@ class Fleet:
         return ansible_playbook(self.base, label, inventories + ['-e', f'scst_report_dir={self.report_dir}',
                                                                  os.path.join(REPO, playbook)] + list(args), self.runs)
 
+    def ssh(self, host, *command, stdin=None):
+        """Runs COMMAND on the host over SSH with the fleet's key; returns the completed process."""
+        key = os.path.join(self.state, 'ssh', 'id_ed25519')
+        return subprocess.run(['ssh', '-q', '-i', key, '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null',
+                               '-o', 'BatchMode=yes', f'root@{self.address(host)}'] + list(command),
+                              input=stdin, capture_output=True, text=True, check=False, timeout=120)
+
     def probe(self, host):
         """The state of the host, read over SSH with the fleet's key."""
-        key = os.path.join(self.state, 'ssh', 'id_ed25519')
-        proc = subprocess.run(['ssh', '-q', '-i', key, '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null',
-                               '-o', 'BatchMode=yes', f'root@{self.address(host)}', '/usr/bin/python3', '-'],
-                              input=PROBE, capture_output=True, text=True, check=False, timeout=120)
+        proc = self.ssh(host, '/usr/bin/python3', '-', stdin=PROBE)
         assert proc.returncode == 0, f'probe of {host} failed: {proc.stderr}'
         return json.loads(proc.stdout)
+
+    def write_group_vars(self, group_vars):
+        with open(os.path.join(self.inventory, 'group_vars', 'storage.yml'), 'w', encoding='utf-8') as handle:
+            yaml.safe_dump(group_vars, handle, sort_keys=False)
 
     def expected_config(self, host):
         """SCST_CONFIG as the role must write it on the host: ports by WWPN, the host name in the IQN."""
@@ -263,8 +270,8 @@ def make_fleet(tmp_path_factory):
     require_environment()
     fleets = []
 
-    def factory(name, group_vars):
-        fleet = Fleet(str(tmp_path_factory.mktemp(name)))
+    def factory(name, group_vars, hosts=2):
+        fleet = Fleet(str(tmp_path_factory.mktemp(name)), hosts=hosts)
         fleets.append(fleet)
         fleet.up(group_vars)
         return fleet
