@@ -59,6 +59,7 @@ class KernelModules(object):
                  on_conflict='fail', blacklist=(), blacklist_file=None):
         self.module = module
         self.names = _kmod.load_order(names)
+        self.given = names
         self.params = dict((_kmod.canonical(k), dict((str(a), b) for a, b in v.items())) for k, v in params.items())
         self.state = state
         self.persistent = persistent
@@ -202,7 +203,7 @@ class KernelModules(object):
 
     def _persist(self):
         present = self.state == 'present'
-        self._edit(self.modules_file, lambda text: _kmod.edit_module_list(text, self.names, present))
+        self._edit(self.modules_file, lambda text: _kmod.edit_module_list(text, _kmod.boot_order(self.given), present))
         # Only modules whose params the task states own an options line; params: {mod: {}} clears it.
         options = dict((name, self.params.get(name, {})) for name in self.names if not present or name in self.params)
         self._edit(self.options_file, lambda text: _kmod.edit_options(text, options, present))
