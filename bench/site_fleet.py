@@ -128,10 +128,12 @@ class Bench:
                    ANSIBLE_NOCOLOR='1', ANSIBLE_RETRY_FILES_ENABLED='false', ANSIBLE_FORKS=str(self.args.forks),
                    ANSIBLE_CALLBACK_PLUGINS=os.path.join(HERE, 'callback_plugins'),
                    ANSIBLE_CALLBACKS_ENABLED='task_counts', TASK_COUNTS_FILE=counts_file)
-        if self.args.pipelining is not None:
-            env['ANSIBLE_PIPELINING'] = self.args.pipelining
         argv = [os.path.join(BIN, 'ansible-playbook'), '-i', self.fleet_inventory, '-i', os.path.join(REPO, 'demo', 'inventory'),
                 '-e', 'scst_report_dir=' + os.path.join(self.work, 'report'), playbook]
+        if self.args.pipelining is not None:
+            # The configuration for plays that do not choose, the playbooks' own switch for those that do.
+            env['ANSIBLE_PIPELINING'] = self.args.pipelining
+            argv[-1:-1] = ['-e', 'scst_ssh_pipelining=' + self.args.pipelining]
         env['ANSIBLE_SSH_CONTROL_PATH_DIR'] = self.control_dir
         load = os.getloadavg()[0]
         masters0 = ssh_master_jiffies(self.control_dir)
