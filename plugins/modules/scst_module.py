@@ -235,8 +235,8 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.storage.scst.plugins.module_utils import _hba, _kmod
 from ansible_collections.storage.scst.plugins.module_utils._errors import ScstError
 from ansible_collections.storage.scst.plugins.module_utils._kmod_backend import SYS_MODULE, KernelModules, ModuleFailure, validate
+from ansible_collections.storage.scst.plugins.module_utils._lock import HostLock
 from ansible_collections.storage.scst.plugins.module_utils._services import ServiceFailure, Services, iscsi_daemon_attached
-from ansible_collections.storage.scst.plugins.module_utils._sysfs import SysfsClient
 
 
 def default_modules_file():
@@ -292,7 +292,7 @@ def main():
                                 args['runtime'], args['on_conflict'], args['blacklist'], args['blacklist_file'])
         # Decided and changed under the lock of every module of this collection: two runs at once on one host
         # take turns, and the second finds the modules loaded and the daemon attached.
-        with SysfsClient().locked():
+        with HostLock():
             result = backend.run()
             result['unknown_services'] = services(module, backend, args)
         result['changed'] = bool(backend.commands)
