@@ -26,6 +26,7 @@ import stat
 import subprocess
 import time
 
+from ansible_collections.storage.scst.plugins.module_utils import _secrets
 from ansible_collections.storage.scst.plugins.module_utils._errors import (
     ScstError,
     ScstInputError,
@@ -48,7 +49,6 @@ MULTI_VALUED = ('IncomingUser', 'OutgoingUser', 'allowed_portal')
 KERNEL_LOG_LINES = 20    # kernel log lines kept in an error
 KERNEL_LOG_IN_MSG = 3    # of which the last ones are quoted in the message itself
 _READ_CHUNK = 65536
-_CHAP_USER = re.compile(r'(Incoming|Outgoing)User[0-9]*')
 _O_CLOEXEC = getattr(os, 'O_CLOEXEC', 0)
 
 
@@ -238,8 +238,8 @@ class SysfsClient(object):
         add_secret(), so that it is masked wherever it might later be echoed.
         """
         value, is_key = parse_value(self.read(path))
-        if _CHAP_USER.fullmatch(os.path.basename(path)):
-            self.add_secret(*value.split(' ')[1:])
+        if _secrets.CHAP_ATTRIBUTE.match(os.path.basename(path)):
+            self.add_secret(*_secrets.of_value(value))
         return value, is_key
 
     def read_lines(self, path):

@@ -53,9 +53,8 @@ options:
       - "Keys: C(attributes) (global), C(handlers) (each with C(devices)), C(drivers) (each with C(targets), each
         with C(luns) and C(groups)), C(alua) and C(device_groups). Lists are keyed by C(name) (C(lun) for LUNs)."
       - Errors name the option path, for example C(config.drivers[0].targets[1].luns[0].device).
-      - CHAP secrets in C(IncomingUser) and C(OutgoingUser) values are masked in every result, but Ansible logs
-        module arguments on the managed host before any module runs; use C(no_log) on the task to keep them out of
-        that log as well.
+      - CHAP secrets in C(IncomingUser) and C(OutgoingUser) values are masked in every result and in the
+        invocation log on the managed host.
       - Mutually exclusive with O(src) and O(content).
     type: dict
   src:
@@ -82,7 +81,9 @@ options:
   state:
     description:
       - V(merged) adds and changes what the configuration says and never removes anything (like
-        C(scstadmin -config)).
+        C(scstadmin -config)). What it leaves in place that widens access (an initiator added to a group by hand,
+        a LUN in a target's default set, an enabled target the configuration does not name) is reported in
+        RV(drift) and as a warning.
       - V(replaced) makes each device, target and device group the configuration names exactly as described
         (its LUNs, groups, initiators and dynamic attributes not in the configuration are removed); objects it does
         not name are left alone.
@@ -95,7 +96,10 @@ options:
       - V(rendered) returns the configuration as canonical C(scst.conf) text in RV(rendered) without reading or
         changing the host's SCST (it can run with C(delegate_to=localhost) on a machine without SCST).
       - V(parsed) returns the configuration read from O(content) or O(src) as a model in RV(parsed), without
-        reading or changing the host's SCST.
+        reading or changing the host's SCST. Its CHAP secrets are masked (C(joe ********)) like every result of
+        this module, so the model cannot be applied as it is; to convert an C(scst.conf) into variables with its
+        secrets, use the P(storage.scst.from_scst_conf#filter) filter on the controller, or the
+        C(playbooks/adopt.yml) playbook, which puts the secrets in a separate vault file.
     type: str
     choices: [merged, replaced, overridden, deleted, gathered, rendered, parsed]
     default: merged
@@ -238,6 +242,34 @@ parsed:
   description: The model read from O(content) or O(src), secrets masked.
   returned: state parsed
   type: dict
+drift:
+  description:
+    - With O(state=merged), what the running kernel grants beyond the configuration in the drivers it names and
+      that a merged run leaves in place - an initiator in a group, a group, a LUN of a target's default set (seen
+      by every initiator outside the groups) or of a group, an enabled target - one entry each, also given as a
+      warning. V(overridden) removes them; check mode with O(state=overridden) shows how.
+  returned: state merged
+  type: list
+  elements: dict
+  contains:
+    path:
+      description: Where, as C(DRIVER/TARGET[/groups/GROUP][/initiators/NAME|/luns/N]).
+      type: str
+    kind:
+      description: One of C(initiator), C(group), C(lun), C(target).
+      type: str
+    message:
+      description: What it is and who it exposes LUNs to.
+      type: str
+    removed_by:
+      description: The state that would remove it (C(overridden)).
+      type: str
+  sample:
+    - path: "iscsi/iqn.2026-01.com.example:t1/groups/cluster/initiators/iqn.1991-05.com.microsoft:rogue"
+      kind: initiator
+      message: "initiator iqn.1991-05.com.microsoft:rogue in iscsi/iqn.2026-01.com.example:t1/groups/cluster is not
+        in the configuration and sees LUN 0 (device csv01)"
+      removed_by: overridden
 not_applied:
   description: On failure, the write that failed and every write after it.
   returned: failure part-way through the writes
@@ -273,19 +305,14 @@ issues:
   sample: [{file: scst.conf, line: 6, column: 9, message: "text before '}' on the same line ..."}]
 '''
 
-import re
-
-from ansible_collections.storage.scst.plugins.module_utils import _conf_file
-from ansible_collections.storage.scst.plugins.module_utils._conf import COMPAT_SCSTADMIN, ConfError, parse, render
+from ansible_collections.storage.scst.plugins.module_utils import _conf_file, _drift, _secrets
+from ansible_collections.storage.scst.plugins.module_utils._conf import COMPAT_SCSTADMIN, ConfError, parse, render, unlike_scst_conf
 from ansible_collections.storage.scst.plugins.module_utils._errors import MASK
 from ansible_collections.storage.scst.plugins.module_utils._model import ModelError, check, format_path
 from ansible_collections.storage.scst.plugins.module_utils._runner import ScstModule
 
 SOURCES = ('config', 'src', 'content')
 CONVERGING = ('merged', 'replaced', 'overridden', 'deleted')
-CHAP = ('IncomingUser', 'OutgoingUser')
-# The secret of a CHAP line of scst.conf text: IncomingUser "NAME SECRET" (quoted or not).
-CHAP_LINE = re.compile(r'(?:Incoming|Outgoing)User\s+"?[^\s"]+\s+([^\s"]+)')
 
 
 class _Refused(Exception):
@@ -295,22 +322,9 @@ class _Refused(Exception):
         self.details = details
 
 
-def _items(value):
-    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
-
-
-def chap_secrets(model):
-    """The secret part of every CHAP user ('NAME SECRET') of a model (or of what a user wrote as one), at driver
-    and target level."""
-    found = set()
-    for driver in _items((model if isinstance(model, dict) else {}).get('drivers')):
-        for owner in [driver] + _items(driver.get('targets')):
-            attributes = owner.get('attributes') if isinstance(owner.get('attributes'), dict) else {}
-            for name in CHAP:
-                values = attributes.get(name) or []
-                for value in values if isinstance(values, list) else [values]:
-                    found.update(word for word in str(value).split(' ')[1:] if word)
-    return found
+def secrets_in(params):
+    """The CHAP secrets of the config and content options, known before the module logs its arguments."""
+    return _secrets.in_model(params.get('config')) | _secrets.in_text(params.get('content'))
 
 
 def read_source(module):
@@ -341,7 +355,12 @@ def desired_model(module, hide=lambda secrets: None):
     if params['src'] is None and params['content'] is None:
         return check({})
     text, filename = read_source(module)
-    hide(CHAP_LINE.findall(text if isinstance(text, str) else text.decode('utf-8', 'replace')))
+    hide(_secrets.in_text(text))
+    stranger = params['src'] is not None and unlike_scst_conf(text)
+    if stranger:
+        # Parse errors quote lines: never those of a file that may be anything (a shadow file, a key).
+        raise _Refused('src: %s does not look like scst.conf (line %d is not a comment, a block or an attribute); '
+                       'its content is not shown' % (filename, stranger))
     compat = COMPAT_SCSTADMIN if params['compat'] == 'scstadmin' else None
     try:
         model, issues = parse(text, filename=filename, compat=compat)
@@ -377,6 +396,7 @@ def boot_file_text(params, state):
 
 def main():
     scst = ScstModule(
+        secrets_in=secrets_in,
         argument_spec=dict(
             config=dict(type='dict'),
             src=dict(type='path'),
@@ -412,7 +432,7 @@ def main():
         module.no_log_values.update(secrets)
 
     def hide(*models):
-        register(set().union(*[chap_secrets(model) for model in models]))
+        register(set().union(*[_secrets.in_model(model) for model in models]))
 
     def body():
         # Registered before anything is checked, so that no error message can show them either.
@@ -444,6 +464,11 @@ def main():
                                recreate=params['recreate'], force=params['force'], rollback=params['rollback'],
                                report_keys_only=True)
         hide(result.get('before'), result.get('after'))
+        if state == 'merged':
+            # merged removes nothing, so access that the kernel grants beyond the configuration stays: say so.
+            result['drift'] = _drift.find(desired, result['before'], removed_by='overridden')
+            for entry in result['drift']:
+                module.warn('%s; state=overridden would remove it' % entry['message'])
         if text is not None:
             # Reached only when the converge succeeded: the file then describes a state that was applied.
             try:

@@ -192,18 +192,18 @@ class Fleet:
         return ansible_playbook(self.base, label, inventories + ['-e', f'scst_report_dir={self.report_dir}',
                                                                  os.path.join(REPO, playbook)] + list(args), self.runs)
 
-    def ssh(self, host, *command, stdin=None):
-        """Runs COMMAND on the host over SSH with the fleet's key; returns the completed process."""
+    def ssh(self, host, *command, stdin=''):
+        """Runs a command on the host over SSH with the fleet's key; returns its standard output."""
         key = os.path.join(self.state, 'ssh', 'id_ed25519')
-        return subprocess.run(['ssh', '-q', '-i', key, '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null',
+        proc = subprocess.run(['ssh', '-q', '-i', key, '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null',
                                '-o', 'BatchMode=yes', f'root@{self.address(host)}'] + list(command),
                               input=stdin, capture_output=True, text=True, check=False, timeout=120)
+        assert proc.returncode == 0, f'{command} on {host} failed: {proc.stderr}'
+        return proc.stdout
 
     def probe(self, host):
-        """The state of the host, read over SSH with the fleet's key."""
-        proc = self.ssh(host, '/usr/bin/python3', '-', stdin=PROBE)
-        assert proc.returncode == 0, f'probe of {host} failed: {proc.stderr}'
-        return json.loads(proc.stdout)
+        """The state of the host, read over SSH."""
+        return json.loads(self.ssh(host, '/usr/bin/python3', '-', stdin=PROBE))
 
     def write_group_vars(self, group_vars):
         with open(os.path.join(self.inventory, 'group_vars', 'storage.yml'), 'w', encoding='utf-8') as handle:

@@ -53,8 +53,7 @@ def test_every_change_made_once(scenario):
 def test_one_iscsi_daemon(scenario):
     fleet = scenario[0]
     # The emulated daemon, like the real one, refuses to start while another is attached (emulator/README.md).
-    daemons = fleet.ssh('h1', "pgrep -c -f '[i]scsi-scstd'")
-    assert daemons.stdout.strip() == '1', (daemons.stdout, daemons.stderr)
+    assert fleet.ssh('h1', "pgrep -c -f '[i]scsi-scstd'").strip() == '1'
 
 
 def test_host_holds_the_configuration(scenario):
