@@ -157,8 +157,8 @@ class Bench:
         masters = sum(cpu - masters0.get(pid, 0) for pid, cpu in ssh_master_jiffies(self.control_dir).items())
         fleet1 = fleet_jiffies(self.roots)
         controller = own_children_seconds() - own0 + masters / HZ
-        hosts, emulator = (fleet1[0] - fleet0[0]) / HZ, (fleet1[1] - fleet0[1]) / HZ
-        own = controller + hosts + emulator
+        on_hosts, emulator = (fleet1[0] - fleet0[0]) / HZ, (fleet1[1] - fleet0[1]) / HZ
+        own = controller + on_hosts + emulator
         with open(os.path.join(self.work, label + '.log'), 'w', encoding='utf-8') as handle:
             handle.write(proc.stdout + proc.stderr)
         if proc.returncode != 0:
@@ -170,7 +170,7 @@ class Bench:
         row = {
             'run': label, 'wall_s': wall, 'load_before': load, 'machine_core_s': machine, 'own_core_s': own,
             'machine_core_s_per_host': machine / len(hosts), 'own_core_s_per_host': own / len(hosts),
-            'controller_core_s_per_host': controller / len(hosts), 'hosts_core_s_per_host': hosts / len(hosts),
+            'controller_core_s_per_host': controller / len(hosts), 'hosts_core_s_per_host': on_hosts / len(hosts),
             'emulator_core_s_per_host': emulator / len(hosts),
             'tasks_per_host': max(counts[h]['ran'] for h in hosts),
             'skipped_per_host': max(counts[h]['skipped'] for h in hosts),
