@@ -24,7 +24,6 @@ import os
 import re
 import shlex
 import stat
-import subprocess
 import time
 
 from ansible_collections.storage.scst.plugins.module_utils._errors import (
@@ -63,18 +62,17 @@ def parse_value(text):
     return lines[0], any(line.strip() == '[key]' for line in lines[1:])
 
 
-def dmesg_lines():
-    """The kernel log as a list of lines, or None when it cannot be read (no dmesg, no permission)."""
-    try:
-        proc = subprocess.run(
-            ['dmesg'], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, timeout=10, check=False,
-            env=dict(os.environ, LC_ALL='C'),
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    if proc.returncode != 0:
-        return None
-    return proc.stdout.decode('utf-8', 'replace').splitlines()
+def dmesg_reader(run):
+    """A ``log_reader`` for SysfsClient that runs ``dmesg`` through ``run(args) -> (rc, out, err)``
+    (AnsibleModule.run_command in modules, which start no process of their own). The reader returns the kernel log
+    as a list of lines, or None when it cannot be read (no dmesg, no permission)."""
+    def read():
+        try:
+            rc, out, dummy = run(['dmesg'])
+        except OSError:
+            return None
+        return out.splitlines() if rc == 0 else None
+    return read
 
 
 def default_lock_path():
@@ -98,7 +96,7 @@ class SysfsClient(object):
     Not thread-safe: use one client per thread.
     """
 
-    def __init__(self, root=DEFAULT_ROOT, timeout=300, poll_interval=1.0, log_reader=dmesg_lines,
+    def __init__(self, root=DEFAULT_ROOT, timeout=300, poll_interval=1.0, log_reader=None,
                  sleep=time.sleep, clock=time.monotonic, dry_run=False, lock_path=None, lock_timeout=300,
                  secrets=()):
         self.root = os.path.normpath(root)
