@@ -19,7 +19,7 @@ options:
   config:
     description:
       - The desired configuration as the collection's configuration model, the structured form of C(scst.conf).
-        It is the shape of the C(scst_config) variable of the role M(storage.scst.scst) and of what
+        It is the shape of the C(scst_config) variable of the role C(storage.scst.scst) and of what
         O(state=parsed) and O(state=gathered) return, so a result can be fed back in.
       - Lists of objects are keyed by C(name) (C(lun) for LUNs); their order does not matter.
       - "Attribute values (every C(attributes) mapping) are strings, numbers or booleans, written as SCST reads them:

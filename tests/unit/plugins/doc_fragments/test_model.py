@@ -25,13 +25,15 @@ def fragment_model():
 def role_model():
     with open(ROLE_SPEC) as handle:
         spec = yaml.safe_load(handle)
-    return spec['argument_specs']['main']['options']['scst_config']['suboptions']
+    return spec['argument_specs']['main']['options']['scst_config']['options']
 
 
 def as_module_text(model):
-    """The role's model as the module documents it: option paths under config, the module's recreate option."""
+    """The role's model as the module documents it: option paths under config, the module's recreate and state options, and
+    nested options under suboptions (role argument specs name them options)."""
     text = json.dumps(model).replace('O(scst_config.', 'O(config.').replace('O(scst_config_recreate)', 'O(recreate)')
-    return json.loads(text)
+    text = text.replace('O(scst_config_state=', 'O(state=')
+    return json.loads(text.replace('"options": {', '"suboptions": {'))
 
 
 def test_role_documents_the_same_model_with_port():
