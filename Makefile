@@ -9,7 +9,7 @@ COLLECTION := $(WORK)/ac/ansible_collections/storage/scst
 GET_PIP_CACHE := $(HOME)/.ansible/test/cache
 GET_PIP_VERSIONS := 23_1_2 24_2 25_2
 
-.PHONY: all setup stage test demo bench clean
+.PHONY: all setup stage test demo bench ee clean
 
 all: test
 
@@ -32,5 +32,9 @@ demo: stage
 bench: setup
 	@source $(VENV)/bin/activate && export FUSE_LIBRARY_NAME=fuse3 && python bench/emulator_throughput.py
 
+# The execution environment of execution-environment.yml, from the tarball `ansible-galaxy collection build` writes.
+ee: setup
+	@source $(VENV)/bin/activate && tools/build-ee.sh
+
 clean:
-	rm -rf $(WORK) $(VENV)
+	rm -rf $(WORK) $(VENV) context context-src
