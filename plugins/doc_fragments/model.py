@@ -32,9 +32,8 @@ options:
         names and initiators that are WWPNs (or wildcard patterns), an initiator in at most one group per target,
         a device in at most one device group. Each error names the option path, for example
         C(config.drivers[0].targets[1].luns[0].device).
-      - CHAP secrets in C(IncomingUser) and C(OutgoingUser) values are masked in every result, but Ansible logs
-        module arguments on the managed host before any module runs; use C(no_log) on the task to keep them out of
-        that log as well.
+      - CHAP secrets in C(IncomingUser) and C(OutgoingUser) values are masked in every result and in the
+        invocation log on the managed host.
       - Mutually exclusive with O(src) and O(content).
     type: dict
     suboptions:

@@ -16,7 +16,8 @@ from ansible.errors import AnsibleFilterError
 from ansible.module_utils.common.text.converters import to_text
 from ansible.utils.display import Display
 
-from ansible_collections.storage.scst.plugins.module_utils import _conf, _model
+from ansible_collections.storage.scst.plugins.module_utils import _conf, _model, _secrets
+from ansible_collections.storage.scst.plugins.module_utils._errors import mask_text
 
 
 def from_scst_conf(text, compat=False, filename='scst.conf', warnings=False):
@@ -41,7 +42,8 @@ def to_scst_conf(model, generator=_conf.DEFAULT_GENERATOR):
     try:
         return _conf.render(model, generator=generator)
     except (_model.ModelError, ValueError) as exc:
-        raise AnsibleFilterError('to_scst_conf: the configuration cannot be written as scst.conf:\n%s' % exc)
+        raise AnsibleFilterError('to_scst_conf: the configuration cannot be written as scst.conf:\n%s'
+                                 % mask_text(str(exc), _secrets.in_model(model)))
 
 
 class FilterModule(object):

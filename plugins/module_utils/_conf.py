@@ -21,7 +21,8 @@ __metaclass__ = type
 
 import re
 
-from ansible_collections.storage.scst.plugins.module_utils import _model
+from ansible_collections.storage.scst.plugins.module_utils import _model, _secrets
+from ansible_collections.storage.scst.plugins.module_utils._errors import mask_text
 
 
 COMPAT_SCSTADMIN = 'scstadmin'
@@ -612,6 +613,21 @@ class _Interpreter:
         return (1, 1)
 
 
+# A statement of scst.conf starts with a keyword or an attribute name (or a brace, or a procfs-era section, which
+# parse() refuses with its own message); a line of a shadow file, a key or a binary does not.
+_STATEMENT_START = re.compile(r'^\s*(?:#|[}{[]|[A-Za-z_][A-Za-z0-9_.:-]*(?:\s|\{|$))')
+
+
+def unlike_scst_conf(text):
+    """The number of the first line that no scst.conf statement can start with, or 0 when every line can."""
+    if isinstance(text, bytes):
+        text = text.decode('utf-8', 'replace')
+    for number, line in enumerate(text.split('\n'), 1):
+        if line.strip() and not _STATEMENT_START.match(line):
+            return number
+    return 0
+
+
 def parse(text, filename='scst.conf', compat=None):
     """Read scst.conf text; returns (model, warnings).
 
@@ -637,7 +653,9 @@ def parse(text, filename='scst.conf', compat=None):
     for path, message in problems:
         line, column = interpreter.position(path)
         issues.append((_CHANGE, line, column, '%s: %s' % (_model.format_path(path), message)))
-    issues = [ConfIssue(filename, line, column, message) for dummy, line, column, message in issues]
+    # A message may quote the statement it is about: never with its CHAP secret.
+    secrets = _secrets.in_text(text)
+    issues = [ConfIssue(filename, line, column, mask_text(message, secrets)) for dummy, line, column, message in issues]
     if compat is None and issues:
         raise ConfError(issues)
     return canonical, sorted(issues, key=lambda i: (i.line, i.column))

@@ -117,43 +117,65 @@ def format_params(params):
     return words
 
 
+def _lines(text):
+    """Lines as modprobe and systemd-modules-load read them: ended by '\\n' alone.
+
+    str.splitlines() also breaks at \\f, \\v, \\x1c-\\x1e, \\x85, U+2028 and U+2029; reading a file back with it
+    would turn one written line into two, and a value into a command line of its own (modprobe's `install`).
+    """
+    lines = (text or '').split('\n')
+    if lines[-1] == '':
+        lines.pop()
+    return lines
+
+
 def edit_module_list(text, names, present):
     """/etc/modules (or a modules-load.d file): one module per line; add or remove ``names``, keep the rest."""
-    lines = text.splitlines(True) if text else []
+    lines = _lines(text)
     listed = [canonical(line.split('#', 1)[0].strip()) for line in lines]
     if present:
         missing = [n for n in names if n not in listed]
-        if lines and not lines[-1].endswith('\n'):
-            lines[-1] += '\n'
-        return ''.join(lines) + ''.join(n + '\n' for n in missing)
-    return ''.join(line for line, name in zip(lines, listed) if name not in names)
+        return ''.join(line + '\n' for line in lines + missing)
+    return ''.join(line + '\n' for line, name in zip(lines, listed) if name not in names)
+
+
+def _options_module(line):
+    """The module an ``options NAME ...`` line is for, else None (comments and other commands)."""
+    words = line.split(None, 2)
+    return canonical(words[1]) if len(words) > 1 and words[0] == 'options' else None
 
 
 def edit_options(text, options, present):
-    """The modprobe.d file this collection owns: one ``options NAME k=v...`` line per module.
+    """An options file under /etc/modprobe.d: one ``options NAME k=v...`` line per module of ``options``.
 
     ``options`` maps module -> params. present: set those lines (a module with no params loses its line);
-    absent: drop the lines of those modules. Other modules' lines are kept as they are.
+    absent: drop the lines of those modules. Every other line stays as it is, in place: the file may be a
+    vendor's or an admin's, so it is edited line by line and only a file the collection created carries its
+    header (and disappears, as '', when nothing but the header would be left).
     """
-    kept = []
-    for line in (text or '').splitlines():
-        words = line.split()
-        if line.startswith('#') or not words:
-            continue
-        if words[0] == 'options' and len(words) > 1 and canonical(words[1]) in options:
-            continue
-        kept.append(line)
-    if present:
-        for name in sorted(options):
-            if options[name]:
-                kept.append(' '.join(['options', name] + format_params(options[name])))
-    return HEADER + ''.join(line + '\n' for line in kept) if kept else ''
+    lines = _lines(text)
+    owned = not lines or lines[0] == HEADER.rstrip('\n')
+    if owned:
+        lines = lines[1:]
+    wanted = dict((name, ' '.join(['options', name] + format_params(params)))
+                  for name, params in options.items() if present and params)
+    out = []
+    for line in lines:
+        name = _options_module(line)
+        if name not in options:
+            out.append(line)
+        elif name in wanted:
+            out.append(wanted.pop(name))
+    out.extend(wanted[name] for name in sorted(wanted))
+    if owned:
+        return HEADER + ''.join(line + '\n' for line in out) if out else ''
+    return ''.join(line + '\n' for line in out)
 
 
 def persisted_options(text):
     """module -> {param: value} from an options file (the last value of a parameter wins, as in the kernel)."""
     found = {}
-    for line in (text or '').splitlines():
+    for line in _lines(text):
         words = line.split()
         if len(words) > 2 and words[0] == 'options':
             params = found.setdefault(canonical(words[1]), {})

@@ -24,6 +24,10 @@ from ansible_collections.storage.scst.plugins.module_utils._kernel_log import Ke
 SYS_MODULE = '/sys/module'
 _NAME = re.compile(r'^[A-Za-z0-9_-]{1,64}$')
 _PARAM = re.compile(r'^[A-Za-z0-9_]{1,64}$')
+# modprobe.d is a file the system executes from (its `install` lines run as root): a value must stay one word
+# of one line for every reader. Anything outside printable ASCII may be a line break to some reader (\f, \v,
+# U+0085, U+2028...); '"' ends kmod's quoting, '\\' continues a line and '#' starts a comment.
+_UNSAFE_VALUE = re.compile(r'[^\x20-\x7e]|["\\#]')
 
 
 class ModuleFailure(Exception):
@@ -47,8 +51,11 @@ def validate(names, params):
         for key, value in values.items():
             if not _PARAM.match(str(key)):
                 raise ModuleFailure('params.%s: %r is not a module parameter name' % (module, key))
-            if re.search(r'["\n\r\x00]', str(value)):
-                raise ModuleFailure('params.%s.%s: %r contains a quote, a newline or NUL' % (module, key, value))
+            bad = _UNSAFE_VALUE.search(str(value))
+            if bad:
+                raise ModuleFailure('params.%s.%s: %r contains %r; a value written to the modprobe.d options file may '
+                                    'hold printable ASCII only, and no double quote, backslash or #'
+                                    % (module, key, value, bad.group()))
 
 
 class KernelModules(object):

@@ -73,16 +73,38 @@ class _ApplyFailed(Exception):
         self.result = result
 
 
-class ScstModule(object):
-    """AnsibleModule plus a SysfsClient; ``secrets`` (e.g. CHAP passwords) are masked in every output."""
+class _MaskingModule(AnsibleModule):
+    """An AnsibleModule that learns the secrets inside structured options before it logs its invocation.
 
-    def __init__(self, argument_spec, secrets=(), **kwargs):
+    no_log hides a whole option; a CHAP secret inside a configuration dict or scst.conf text would otherwise
+    reach the managed host's syslog ("Invoked with ...") before the module could mask it. ``secrets_in(params)``
+    returns those secrets; Ansible then masks them in that log line and in every result.
+    """
+
+    def __init__(self, secrets_in=None, **kwargs):
+        self._secrets_in = secrets_in
+        super(_MaskingModule, self).__init__(**kwargs)
+
+    def _log_invocation(self):
+        if self._secrets_in is not None:
+            self.no_log_values.update(secret for secret in self._secrets_in(self.params) if secret)
+        super(_MaskingModule, self)._log_invocation()
+
+
+class ScstModule(object):
+    """AnsibleModule plus a SysfsClient; secrets (e.g. CHAP passwords) are masked in every output and log.
+
+    secrets_in: callable returning the secrets held in the module's parameters (see _MaskingModule).
+    """
+
+    def __init__(self, argument_spec, secrets_in=None, **kwargs):
         spec = dict(SYSFS_ARGUMENT_SPEC)
         spec.update(argument_spec)
-        self.module = AnsibleModule(argument_spec=spec, supports_check_mode=True, **kwargs)
+        self.module = _MaskingModule(secrets_in=secrets_in, argument_spec=spec, supports_check_mode=True, **kwargs)
         self.params = self.module.params
         self.client = SysfsClient(timeout=self.params['sysfs_timeout'], lock_timeout=self.params['lock_timeout'],
-                                  dry_run=self.module.check_mode, secrets=secrets, log_reader=dmesg_reader(self._run))
+                                  dry_run=self.module.check_mode, secrets=self.module.no_log_values,
+                                  log_reader=dmesg_reader(self._run))
 
     def _run(self, args):
         # A missing dmesg must not fail the module (OSError is raised, not reported): there is then no kernel log.

@@ -19,19 +19,20 @@ __metaclass__ = type
 
 import contextlib
 import errno
-import fcntl
 import os
 import re
 import shlex
 import stat
 import time
 
+from ansible_collections.storage.scst.plugins.module_utils import _secrets
 from ansible_collections.storage.scst.plugins.module_utils._errors import (
     ScstError,
     ScstInputError,
     describe_errno,
     mask_text,
 )
+from ansible_collections.storage.scst.plugins.module_utils._lock import HostLock, default_lock_path
 from ansible_collections.storage.scst.plugins.module_utils._validate import (
     Secret,
     build_command,
@@ -41,14 +42,12 @@ from ansible_collections.storage.scst.plugins.module_utils._validate import (
 
 
 DEFAULT_ROOT = '/sys/kernel/scst_tgt'
-LOCK_FILE_NAME = 'storage-scst.lock'
 RESULT_FILE = 'last_sysfs_mgmt_res'
 # Optional attributes that SCST numbers when added more than once: IncomingUser, IncomingUser1, ...
 MULTI_VALUED = ('IncomingUser', 'OutgoingUser', 'allowed_portal')
 KERNEL_LOG_LINES = 20    # kernel log lines kept in an error
 KERNEL_LOG_IN_MSG = 3    # of which the last ones are quoted in the message itself
 _READ_CHUNK = 65536
-_CHAP_USER = re.compile(r'(Incoming|Outgoing)User[0-9]*')
 _O_CLOEXEC = getattr(os, 'O_CLOEXEC', 0)
 
 
@@ -73,12 +72,6 @@ def dmesg_reader(run):
             return None
         return out.splitlines() if rc == 0 else None
     return read
-
-
-def default_lock_path():
-    """/run/lock/storage-scst.lock, or /var/lock/storage-scst.lock on hosts without /run/lock."""
-    directory = '/run/lock' if os.path.isdir('/run/lock') else '/var/lock'
-    return os.path.join(directory, LOCK_FILE_NAME)
 
 
 class SysfsClient(object):
@@ -110,7 +103,7 @@ class SysfsClient(object):
         self.lock_timeout = lock_timeout
         self.applied = []
         self._secrets = set()
-        self._lock_fd = None
+        self._lock = None
         self.add_secret(*secrets)
 
     # ---------------------------------------------------------------- secrets and errors
@@ -243,8 +236,8 @@ class SysfsClient(object):
         add_secret(), so that it is masked wherever it might later be echoed.
         """
         value, is_key = parse_value(self.read(path))
-        if _CHAP_USER.fullmatch(os.path.basename(path)):
-            self.add_secret(*value.split(' ')[1:])
+        if _secrets.CHAP_ATTRIBUTE.match(os.path.basename(path)):
+            self.add_secret(*_secrets.of_value(value))
         return value, is_key
 
     def read_lines(self, path):
@@ -380,7 +373,7 @@ class SysfsClient(object):
     def _write(self, abs_path, rel, text, data):
         shown = self._mask(text)
         if not self.dry_run:
-            if self._lock_fd is None:
+            if self._lock is None:
                 raise RuntimeError('SysfsClient writes %s outside locked(): writes must hold the apply lock' % rel)
             self._write_now(abs_path, shown, data)
         # Masked before quoting: quoting may escape characters of a secret, which would then not match.
@@ -450,58 +443,24 @@ class SysfsClient(object):
 
     @contextlib.contextmanager
     def locked(self):
-        """Hold the exclusive apply lock (flock on lock_path) for the block; re-entrant within one client.
+        """Hold the host's exclusive apply lock (see _lock.HostLock) for the block; re-entrant within one client.
 
         Gather, plan and apply under one lock, so that two runs on one host never interleave: SCST keeps a
         single global last_sysfs_mgmt_res, and a plan made from a state that another run is changing is
-        wrong. Waits up to lock_timeout seconds, then raises ScstError naming the holder's pid.
+        wrong. Waits up to lock_timeout seconds, then raises ScstError naming the holder's pid and command.
         """
-        if self._lock_fd is not None:
+        if self._lock is not None:
             yield self
             return
-        fd = self._acquire_lock()
-        self._lock_fd = fd
+        lock = HostLock(self.lock_path, timeout=self.lock_timeout, poll_interval=self.poll_interval,
+                        sleep=self.sleep, clock=self.clock)
+        try:
+            lock.acquire()
+        except ScstError as err:
+            raise self._finish(err)
+        self._lock = lock
         try:
             yield self
         finally:
-            self._lock_fd = None
-            try:
-                # Empty the file before unlocking so that a waiter never names a pid that has let go; the file
-                # itself stays, since unlinking a lock file lets two processes lock two different files.
-                os.ftruncate(fd, 0)
-            finally:
-                os.close(fd)
-
-    def _acquire_lock(self):
-        try:
-            fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT | _O_CLOEXEC, 0o644)
-        except OSError as err:
-            raise self._finish(ScstError('cannot open the lock file %s: %s' % (self.lock_path, describe_errno(err.errno)),
-                                         path=self.lock_path, errno=err.errno))
-        deadline = self.clock() + self.lock_timeout
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except OSError as err:
-                if err.errno not in (errno.EAGAIN, errno.EWOULDBLOCK):
-                    os.close(fd)
-                    raise self._finish(ScstError('cannot lock %s: %s' % (self.lock_path, describe_errno(err.errno)),
-                                                 path=self.lock_path, errno=err.errno))
-            if self.clock() >= deadline:
-                holder = self._lock_holder(fd)
-                os.close(fd)
-                raise self._finish(ScstError(
-                    'another storage.scst run (%s) holds the lock %s and did not release it within %s s; '
-                    'runs on one host are serialised, so try again when it has finished'
-                    % ('pid %d' % holder if holder else 'pid unknown', self.lock_path, self.lock_timeout),
-                    path=self.lock_path, errno=errno.EWOULDBLOCK))
-            self.sleep(self.poll_interval)
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, ('%d\n' % os.getpid()).encode('ascii'), 0)
-        return fd
-
-    @staticmethod
-    def _lock_holder(fd):
-        text = os.pread(fd, 32, 0).decode('ascii', 'replace').strip()
-        return int(text) if text.isdigit() else None
+            self._lock = None
+            lock.release()

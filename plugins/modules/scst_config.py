@@ -84,7 +84,10 @@ options:
       - V(rendered) returns the configuration as canonical C(scst.conf) text in RV(rendered) without reading or
         changing the host's SCST (it can run with C(delegate_to=localhost) on a machine without SCST).
       - V(parsed) returns the configuration read from O(content) or O(src) as a model in RV(parsed), without
-        reading or changing the host's SCST.
+        reading or changing the host's SCST. Its CHAP secrets are masked (C(joe ********)) like every result of
+        this module, so the model cannot be applied as it is; to convert an C(scst.conf) into variables with its
+        secrets, use the P(storage.scst.from_scst_conf#filter) filter on the controller, or the
+        C(playbooks/adopt.yml) playbook, which puts the secrets in a separate vault file.
     type: str
     choices: [merged, replaced, overridden, deleted, gathered, rendered, parsed]
     default: merged
@@ -314,18 +317,14 @@ issues:
   sample: [{file: scst.conf, line: 6, column: 9, message: "text before '}' on the same line ..."}]
 '''
 
-import re
-
-from ansible_collections.storage.scst.plugins.module_utils._conf import COMPAT_SCSTADMIN, ConfError, parse, render
+from ansible_collections.storage.scst.plugins.module_utils import _secrets
+from ansible_collections.storage.scst.plugins.module_utils._conf import COMPAT_SCSTADMIN, ConfError, parse, render, unlike_scst_conf
 from ansible_collections.storage.scst.plugins.module_utils._errors import MASK
 from ansible_collections.storage.scst.plugins.module_utils._model import ModelError, check, format_path
 from ansible_collections.storage.scst.plugins.module_utils._runner import ScstModule
 
 SOURCES = ('config', 'src', 'content')
 CONVERGING = ('merged', 'replaced', 'overridden', 'deleted')
-CHAP = ('IncomingUser', 'OutgoingUser')
-# The secret of a CHAP line of scst.conf text: IncomingUser "NAME SECRET" (quoted or not).
-CHAP_LINE = re.compile(r'(?:Incoming|Outgoing)User\s+"?[^\s"]+\s+([^\s"]+)')
 
 
 def _named(**options):
@@ -361,22 +360,9 @@ class _Refused(Exception):
         self.details = details
 
 
-def _items(value):
-    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
-
-
-def chap_secrets(model):
-    """The secret part of every CHAP user ('NAME SECRET') of a model (or of what a user wrote as one), at driver
-    and target level."""
-    found = set()
-    for driver in _items((model if isinstance(model, dict) else {}).get('drivers')):
-        for owner in [driver] + _items(driver.get('targets')):
-            attributes = owner.get('attributes') if isinstance(owner.get('attributes'), dict) else {}
-            for name in CHAP:
-                values = attributes.get(name) or []
-                for value in values if isinstance(values, list) else [values]:
-                    found.update(word for word in str(value).split(' ')[1:] if word)
-    return found
+def secrets_in(params):
+    """The CHAP secrets of the config and content options, known before the module logs its arguments."""
+    return _secrets.in_model(params.get('config')) | _secrets.in_text(params.get('content'))
 
 
 def read_source(module):
@@ -407,7 +393,12 @@ def desired_model(module, hide=lambda secrets: None):
     if params['src'] is None and params['content'] is None:
         return check({})
     text, filename = read_source(module)
-    hide(CHAP_LINE.findall(text if isinstance(text, str) else text.decode('utf-8', 'replace')))
+    hide(_secrets.in_text(text))
+    stranger = params['src'] is not None and unlike_scst_conf(text)
+    if stranger:
+        # Parse errors quote lines: never those of a file that may be anything (a shadow file, a key).
+        raise _Refused('src: %s does not look like scst.conf (line %d is not a comment, a block or an attribute); '
+                       'its content is not shown' % (filename, stranger))
     compat = COMPAT_SCSTADMIN if params['compat'] == 'scstadmin' else None
     try:
         model, issues = parse(text, filename=filename, compat=compat)
@@ -430,6 +421,7 @@ def scope_for(state, desired, recreate):
 
 def main():
     scst = ScstModule(
+        secrets_in=secrets_in,
         argument_spec=dict(
             config=dict(type='dict', options=MODEL_SPEC),
             src=dict(type='path'),
@@ -461,7 +453,7 @@ def main():
         module.no_log_values.update(secrets)
 
     def hide(*models):
-        register(set().union(*[chap_secrets(model) for model in models]))
+        register(set().union(*[_secrets.in_model(model) for model in models]))
 
     def body():
         # Registered before anything is checked, so that no error message can show them either.

@@ -54,7 +54,9 @@ options:
     description:
       - "Module parameters, per module, for example C({qla2xxx_scst: {qlini_mode: disabled}})."
       - With O(persistent=true) each module named here owns one C(options) line in O(options_file); an empty
-        dictionary removes that line.
+        dictionary removes that line. Other lines of that file (comments, other modules) are kept as they are.
+      - Values may hold printable ASCII only, and no double quote, backslash or C(#), because O(options_file)
+        is read by C(modprobe) as root; anything else is refused before any change.
     type: dict
     default: {}
   persistent:

@@ -269,6 +269,7 @@ after:
     device_groups: []
 '''
 
+from ansible_collections.storage.scst.plugins.module_utils import _secrets
 from ansible_collections.storage.scst.plugins.module_utils._errors import ScstInputError
 from ansible_collections.storage.scst.plugins.module_utils._gather import fc_ports
 from ansible_collections.storage.scst.plugins.module_utils._model import (
@@ -307,13 +308,12 @@ SETTINGS = ('enabled', 'attributes', 'chap', 'driver_enabled', 'driver_attribute
 
 def chap_secrets(params):
     """The CHAP secrets of the options, and those wrongly given in attributes (refused, but masked too)."""
-    secrets = [user['secret'] for option in ('chap', 'driver_chap') for users in (params[option] or {}).values()
-               for user in users or () if user['secret']]
+    secrets = set(user['secret'] for option in ('chap', 'driver_chap') for users in (params[option] or {}).values()
+                  for user in users or () if user['secret'])
     for option in ('attributes', 'driver_attributes'):
-        for attribute in dict(CHAP_ATTRIBUTES).values():
-            value = (params[option] or {}).get(attribute)
-            for entry in value if isinstance(value, list) else [value]:
-                secrets.extend(str(entry).split()[1:] if entry is not None else [])
+        for name, value in (params[option] or {}).items():
+            if _secrets.CHAP_ATTRIBUTE.match(str(name)):
+                secrets |= _secrets.of_value(value)
     return secrets
 
 
@@ -447,9 +447,8 @@ def converge(scst):
 
 
 def main():
-    scst = ScstModule(ARGUMENT_SPEC, required_if=[('state', 'absent', ['name'])])
+    scst = ScstModule(ARGUMENT_SPEC, secrets_in=chap_secrets, required_if=[('state', 'absent', ['name'])])
     params = scst.params
-    scst.client.add_secret(*chap_secrets(params))
     if params['state'] == 'absent':
         given = [option for option in SETTINGS if params[option] is not None]
         if given:

@@ -82,3 +82,30 @@ def test_unwritable_model_is_a_filter_error():
     assert 'attributes.comment' in str(info.value)
     with pytest.raises(AnsibleFilterError):
         to_scst_conf({'handlers': 'x'})
+
+
+# A parse error or warning quotes the statement it is about; a CHAP statement must be quoted without its secret,
+# in strict and in scstadmin mode (issue 13).
+LEAKY = ('TARGET_DRIVER iscsi {\n\tTARGET iqn.2026-01.com.example:t1 {\n'
+         '\t\tIncomingUser "joe flt-Secret-0a1b2c3d" {\n\t\t}\n\t\tOutgoingUser1 out flt-Other-99887766 {\n\t\t}\n\t}\n}\n')
+
+
+def test_strict_parse_error_masks_chap_secrets():
+    with pytest.raises(AnsibleFilterError) as info:
+        from_scst_conf(LEAKY)
+    assert 'IncomingUser' in str(info.value)
+    assert 'flt-Secret-0a1b2c3d' not in str(info.value) and 'flt-Other-99887766' not in str(info.value)
+
+
+def test_compat_warnings_mask_chap_secrets():
+    result = from_scst_conf(LEAKY, compat=True, warnings=True)
+    assert result['warnings'] and '********' in ' '.join(result['warnings'])
+    assert 'flt-Secret-0a1b2c3d' not in ' '.join(result['warnings'])
+
+
+def test_unwritable_chap_value_is_refused_without_its_secret():
+    model = {'drivers': [{'name': 'iscsi', 'targets': [{'name': 'iqn.2026-01.com.example:t1',
+                                                        'attributes': {'IncomingUser': ['joe flt-Se"cret-4455']}}]}]}
+    with pytest.raises(AnsibleFilterError) as info:
+        to_scst_conf(model)
+    assert 'flt-Se"cret-4455' not in str(info.value) and 'IncomingUser' in str(info.value)

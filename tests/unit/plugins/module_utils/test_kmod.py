@@ -9,6 +9,7 @@ __metaclass__ = type
 import pytest
 
 from ansible_collections.storage.scst.plugins.module_utils import _kmod
+from ansible_collections.storage.scst.plugins.module_utils._kmod_backend import ModuleFailure, validate
 
 
 def test_load_order_sorts_scst_dependencies_and_keeps_unknown_last():
@@ -92,3 +93,55 @@ def test_is_loaded_and_running_params_read_sys_module(tmp_path):
     assert not _kmod.is_loaded(str(tmp_path), 'builtin')
     assert not _kmod.is_loaded(str(tmp_path), 'absent')
     assert _kmod.running_params(str(tmp_path), 'qla2xxx_scst') == {'qlini_mode': 'disabled'}
+
+
+# modprobe.d runs its `install` lines as root: a parameter value must never become a line of its own. A form
+# feed once did, because the file was read back with str.splitlines(), which also breaks at \f (issue 13).
+INJECTION = 'install scst_vdisk /bin/touch /tmp/PWNED #'
+
+
+@pytest.mark.parametrize('separator', ['\f', '\v', '\x1c', '\x1d', '\x1e', '\x85', '\u2028', '\u2029', '\n', '\r'])
+def test_values_that_some_reader_splits_into_lines_are_refused(separator):
+    value = '4' + separator + INJECTION
+    with pytest.raises(ModuleFailure) as info:
+        validate(['scst'], {'scst': {'scst_threads': value}})
+    assert 'params.scst.scst_threads' in info.value.msg and repr(separator) in info.value.msg
+
+
+@pytest.mark.parametrize('value', ['a"b', 'a\\', 'x # y', 'a\tb', 'a\x00b', 'caf\u00e9', '\u200b'])
+def test_values_outside_the_options_grammar_are_refused(value):
+    with pytest.raises(ModuleFailure) as info:
+        validate(['scst'], {'scst': {'p': value}})
+    assert 'params.scst.p' in info.value.msg
+
+
+@pytest.mark.parametrize('value', ['disabled', '4', '1,2,3', 'a b', "it's", '/dev/sda', 'x=y'])
+def test_ordinary_values_are_accepted(value):
+    validate(['scst'], {'scst': {'p': value}})
+
+
+@pytest.mark.parametrize('separator', ['\f', '\v', '\x85', '\u2028'])
+def test_a_line_holding_a_line_break_character_is_read_back_as_one_line(separator):
+    # A file written by an older version or by hand: its odd line must not grow a second options line.
+    text = _kmod.HEADER + 'options scst scst_threads=4' + separator + INJECTION + '\n'
+    after = _kmod.edit_options(text, {'scst': {'scst_threads': 8}}, present=True)
+    assert after == _kmod.HEADER + 'options scst scst_threads=8\n'
+    assert INJECTION not in _kmod.persisted_options(text).get('scst', {}).values()
+    modules = _kmod.edit_module_list('loop' + separator + INJECTION + '\n', ['scst'], present=True)
+    assert modules == 'loop' + separator + INJECTION + '\nscst\n'
+
+
+def test_options_file_of_someone_else_is_edited_line_by_line():
+    vendor = '# Vendor tuning, do not remove\n\noptions lpfc lpfc_enable_fc4_type=3\noptions qla2xxx_scst ql2xmaxqdepth=64\n'
+    after = _kmod.edit_options(vendor, {'qla2xxx_scst': {'qlini_mode': 'disabled'}}, present=True)
+    assert after == ('# Vendor tuning, do not remove\n\noptions lpfc lpfc_enable_fc4_type=3\n'
+                     'options qla2xxx_scst qlini_mode=disabled\n')
+    assert _kmod.HEADER not in after
+    assert _kmod.edit_options(after, {'qla2xxx_scst': {}}, present=False) == \
+        '# Vendor tuning, do not remove\n\noptions lpfc lpfc_enable_fc4_type=3\n'
+
+
+def test_options_file_the_collection_owns_keeps_an_admins_comment():
+    owned = _kmod.HEADER + '# ticket 4711\noptions scst scst_threads=4\n'
+    assert _kmod.edit_options(owned, {'scst': {'scst_threads': 8}}, present=True) == \
+        _kmod.HEADER + '# ticket 4711\noptions scst scst_threads=8\n'

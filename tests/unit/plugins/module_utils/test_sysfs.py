@@ -684,13 +684,6 @@ def test_no_kernel_log_by_default(root):
     assert SysfsClient(root=str(root)).log_reader is None
 
 
-def test_default_lock_path(monkeypatch):
-    monkeypatch.setattr(os.path, 'isdir', lambda path: path == '/run/lock')
-    assert _sysfs.default_lock_path() == '/run/lock/storage-scst.lock'
-    monkeypatch.setattr(os.path, 'isdir', lambda path: False)
-    assert _sysfs.default_lock_path() == '/var/lock/storage-scst.lock'
-
-
 def test_chap_secrets_read_from_the_tree_are_masked_afterwards(client, kernel):
     client.read_attrs('targets/iscsi/iqn.t1')
     with client.locked():

@@ -10,12 +10,14 @@ __metaclass__ = type
 import multiprocessing
 import os
 import shlex
+import stat
 import threading
 import time
 
 import pytest
 
 from ansible_collections.storage.scst.plugins.module_utils._errors import ScstError
+from ansible_collections.storage.scst.plugins.module_utils._lock import default_lock_path
 from ansible_collections.storage.scst.plugins.module_utils._sysfs import SysfsClient
 
 
@@ -156,11 +158,12 @@ def test_lock_is_reentrant_within_a_client_and_released_on_error(root, tmp_path)
 
 
 def test_lock_file_cannot_be_opened(root, tmp_path):
-    client = make_client(root, tmp_path / 'missing-dir' / 'scst.lock')
+    # Only the lock's own directory is created: a missing /run means a broken host, not ours to build.
+    client = make_client(root, tmp_path / 'missing-dir' / 'deeper' / 'scst.lock')
     with pytest.raises(ScstError) as info:
         with client.locked():
             pytest.fail('no lock, no block')
-    assert 'cannot open the lock file' in str(info.value)
+    assert 'cannot create the lock directory' in str(info.value)
     assert info.value.errno_name == 'ENOENT'
 
 
@@ -170,3 +173,74 @@ def test_dry_run_works_under_the_lock_too(root, tmp_path):
         client.write_attr('threads', 8)
     assert (root / 'threads').read_text() == '2\n'
     assert writes(client.applied) == ['threads <- 8']
+
+
+# The lock file against a local user who is not root (issue: a lock in /run/lock, world-writable, let any user
+# plant a symlink that made a root run empty the file it pointed to, or hold every run off).
+
+def test_default_lock_lives_in_a_directory_only_root_can_write():
+    assert default_lock_path() == '/run/storage-scst/apply.lock'
+
+
+def test_missing_lock_directory_is_created_owner_only(root, tmp_path):
+    lock_path = tmp_path / 'run' / 'apply.lock'
+    with make_client(root, lock_path).locked():
+        assert stat.S_IMODE(os.stat(str(lock_path.parent)).st_mode) == 0o700
+        assert stat.S_IMODE(os.stat(str(lock_path)).st_mode) == 0o600
+
+
+def test_symlink_planted_at_the_lock_path_is_refused_and_its_target_untouched(root, tmp_path):
+    victim = tmp_path / 'victim'
+    victim.write_text('precious\n')
+    lock_path = tmp_path / 'apply.lock'
+    os.symlink(str(victim), str(lock_path))
+    with pytest.raises(ScstError) as info:
+        with make_client(root, lock_path).locked():
+            pytest.fail('a symlinked lock file must not be used')
+    assert 'is a symbolic link' in str(info.value) and str(lock_path) in str(info.value)
+    assert victim.read_text() == 'precious\n'
+
+
+@pytest.mark.parametrize('mode', [0o777, 0o1777, 0o775, 0o757])
+def test_lock_directory_that_others_can_write_is_refused(root, tmp_path, mode):
+    folder = tmp_path / 'shared'
+    folder.mkdir()
+    os.chmod(str(folder), mode)
+    with pytest.raises(ScstError) as info:
+        with make_client(root, folder / 'apply.lock').locked():
+            pytest.fail('a lock in a directory others can write must not be used')
+    assert 'other users can write to it' in str(info.value) and str(folder) in str(info.value)
+    assert not (folder / 'apply.lock').exists()
+
+
+def test_symlinked_lock_directory_is_refused(root, tmp_path):
+    real = tmp_path / 'real'
+    real.mkdir(mode=0o700)
+    link = tmp_path / 'link'
+    os.symlink(str(real), str(link))
+    with pytest.raises(ScstError) as info:
+        with make_client(root, link / 'apply.lock').locked():
+            pytest.fail('a lock directory reached through a symlink must not be used')
+    assert 'is a symbolic link' in str(info.value)
+
+
+def test_lock_path_that_is_not_a_regular_file_is_refused(root, tmp_path):
+    lock_path = tmp_path / 'apply.lock'
+    os.mkfifo(str(lock_path))
+    with pytest.raises(ScstError) as info:
+        with make_client(root, lock_path).locked():
+            pytest.fail('a FIFO is not a lock file')
+    assert 'not a regular file' in str(info.value)
+
+
+def test_opening_the_lock_never_truncates_what_the_holder_wrote(root, tmp_path):
+    lock_path = tmp_path / 'apply.lock'
+    first = make_client(root, lock_path)
+    second = make_client(root, lock_path, lock_timeout=0.05)
+    with first.locked():
+        with pytest.raises(ScstError) as info:
+            with second.locked():
+                pytest.fail('two clients must not hold the lock together')
+        assert lock_path.read_text() == '%d\n' % os.getpid()
+    # The holder is named with its command line, so that an admin can tell which run blocks.
+    assert 'pid %d: ' % os.getpid() in str(info.value) and 'python' in str(info.value)

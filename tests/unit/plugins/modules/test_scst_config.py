@@ -8,6 +8,7 @@ __metaclass__ = type
 
 import pytest
 
+from ansible_collections.storage.scst.plugins.module_utils import _secrets
 from ansible_collections.storage.scst.plugins.module_utils._model import check
 from ansible_collections.storage.scst.plugins.modules import scst_config
 
@@ -29,9 +30,17 @@ ISCSI = {'drivers': [{'name': 'iscsi', 'attributes': {'IncomingUser': ['disc sec
 
 
 def test_chap_secrets_are_found_at_driver_and_target_level_and_only_there():
-    assert scst_config.chap_secrets(check(ISCSI)) == {'secretdiscovery', 'secretout1', '12charsecret', '14charsecret2'}
-    assert scst_config.chap_secrets(ISCSI) == {'secretdiscovery', 'secretout1', '12charsecret', '14charsecret2'}
-    assert scst_config.chap_secrets(None) == set()
+    assert _secrets.in_model(check(ISCSI)) == {'secretdiscovery', 'secretout1', '12charsecret', '14charsecret2'}
+    assert _secrets.in_model(ISCSI) == {'secretdiscovery', 'secretout1', '12charsecret', '14charsecret2'}
+    assert _secrets.in_model(None) == set()
+
+
+def test_numbered_chap_attributes_are_secrets_too():
+    # sysfs numbers a second user IncomingUser1; a model copied from sysfs names may carry that spelling.
+    model = {'drivers': [{'name': 'iscsi', 'targets': [{'name': 't', 'attributes': {'IncomingUser1': 'ann numberedsecret1'}}]}]}
+    assert _secrets.in_model(model) == {'numberedsecret1'}
+    assert scst_config.secrets_in({'config': model, 'content': '\tOutgoingUser2 "out textsecret22"\n'}) == \
+        {'numberedsecret1', 'textsecret22'}
 
 
 def test_config_errors_name_the_option_path():
@@ -66,3 +75,22 @@ def test_no_source_is_the_empty_model():
 ])
 def test_scope_reads_only_what_the_run_may_touch(state, recreate, config, scope):
     assert scst_config.scope_for(state, check(config), recreate) == scope
+
+
+def test_src_that_is_not_scst_conf_is_refused_without_showing_it(tmp_path):
+    # A task pointed at the wrong file must not copy that file into the job output (issue 13: a shadow file).
+    shadow = tmp_path / 'shadow'
+    shadow.write_text('root:$6$Zx9qsalt$hashhashhash:19700:0:99999:7:::\ndaemon:*:19700:0:99999:7:::\n')
+    with pytest.raises(scst_config._Refused) as refused:
+        scst_config.desired_model(FakeModule(src=str(shadow)))
+    assert refused.value.msg == ('src: %s does not look like scst.conf (line 1 is not a comment, a block or an '
+                                 'attribute); its content is not shown' % shadow)
+    assert not refused.value.details
+
+
+def test_src_in_the_procfs_format_still_gets_its_own_message(tmp_path):
+    old = tmp_path / 'scst.conf'
+    old.write_text('[HANDLER vdisk]\nDEVICE disk1,/dev/sdb,NV_CACHE,512\n')
+    with pytest.raises(scst_config._Refused) as refused:
+        scst_config.desired_model(FakeModule(src=str(old)))
+    assert 'procfs-era' in refused.value.msg

@@ -1,0 +1,55 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) storage.scst contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Where SCST configuration holds secrets: iSCSI CHAP users ('NAME SECRET') in IncomingUser and OutgoingUser.
+
+This module is private to this collection: it is not part of the public API and may change without notice.
+The one place that knows how to find them in a model, in scst.conf text and in a sysfs attribute, so that
+every layer can register them for masking before it shows anything: an error about a line of scst.conf, a
+write that failed, a result, or the invocation log.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import re
+
+# CHAP attributes, as sysfs numbers them (IncomingUser, IncomingUser1, ...) or as a model names them.
+CHAP_ATTRIBUTE = re.compile(r'^(?:Incoming|Outgoing)User[0-9]*$')
+# The secret of a CHAP statement of scst.conf text: IncomingUser "NAME SECRET" (quoted or not, numbered or not).
+_CHAP_STATEMENT = re.compile(r'(?:Incoming|Outgoing)User[0-9]*[ \t]+"?[^\s"]+[ \t]+([^\s"]+)')
+
+
+def of_value(value):
+    """The secrets of one CHAP attribute value ('NAME SECRET') or of a list of them."""
+    found = set()
+    for entry in value if isinstance(value, (list, tuple)) else [value]:
+        if entry is not None:
+            found.update(word for word in str(entry).split()[1:] if word)
+    return found
+
+
+def _items(value):
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
+
+
+def in_model(model):
+    """Every CHAP secret of a configuration model, or of what a user wrote as one (any shape is tolerated)."""
+    found = set()
+    for driver in _items((model if isinstance(model, dict) else {}).get('drivers')):
+        for owner in [driver] + _items(driver.get('targets')):
+            attributes = owner.get('attributes') if isinstance(owner.get('attributes'), dict) else {}
+            for name, value in attributes.items():
+                if CHAP_ATTRIBUTE.match(str(name)):
+                    found |= of_value(value)
+    return found
+
+
+def in_text(text):
+    """Every CHAP secret of scst.conf text (bytes or str), wherever the statement stands."""
+    if isinstance(text, bytes):
+        text = text.decode('utf-8', 'replace')
+    return set(_CHAP_STATEMENT.findall(text or ''))
