@@ -151,8 +151,10 @@ def core_venv(release, python):
     """The bin directory of .venv/cores/MAJOR.MINOR with ansible-core ``release`` on ``python``, made when missing."""
     venv = os.path.join(REPO, '.venv', 'cores', release.rsplit('.', 1)[0])
     stamp = os.path.join(venv, '.ready')
-    if os.path.exists(stamp) and open(stamp, encoding='utf-8').read() == f'{release} {python}':
-        return os.path.join(venv, 'bin')
+    if os.path.exists(stamp):
+        with open(stamp, encoding='utf-8') as handle:
+            if handle.read() == f'{release} {python}':
+                return os.path.join(venv, 'bin')
     subprocess.run([python, '-m', 'venv', '--clear', venv], check=True)
     subprocess.run([os.path.join(venv, 'bin', 'pip'), 'install', '-q', f'ansible-core=={release}'], check=True)
     with open(stamp, 'w', encoding='utf-8') as handle:
