@@ -71,7 +71,9 @@ options:
   state:
     description:
       - V(merged) adds and changes what the configuration says and never removes anything (like
-        C(scstadmin -config)).
+        C(scstadmin -config)). What it leaves in place that widens access (an initiator added to a group by hand,
+        a LUN in a target's default set, an enabled target the configuration does not name) is reported in
+        RV(drift) and as a warning.
       - V(replaced) makes each device, target and device group the configuration names exactly as described
         (its LUNs, groups, initiators and dynamic attributes not in the configuration are removed); objects it does
         not name are left alone.
@@ -285,6 +287,34 @@ parsed:
             groups: []
     alua: {}
     device_groups: []
+drift:
+  description:
+    - With O(state=merged), what the running kernel grants beyond the configuration in the drivers it names and
+      that a merged run leaves in place - an initiator in a group, a group, a LUN of a target's default set (seen
+      by every initiator outside the groups) or of a group, an enabled target - one entry each, also given as a
+      warning. V(overridden) removes them; check mode with O(state=overridden) shows how.
+  returned: state merged
+  type: list
+  elements: dict
+  contains:
+    path:
+      description: Where, as C(DRIVER/TARGET[/groups/GROUP][/initiators/NAME|/luns/N]).
+      type: str
+    kind:
+      description: One of C(initiator), C(group), C(lun), C(target).
+      type: str
+    message:
+      description: What it is and who it exposes LUNs to.
+      type: str
+    removed_by:
+      description: The state that would remove it (C(overridden)).
+      type: str
+  sample:
+    - path: "iscsi/iqn.2026-01.com.example:t1/groups/cluster/initiators/iqn.1991-05.com.microsoft:rogue"
+      kind: initiator
+      message: "initiator iqn.1991-05.com.microsoft:rogue in iscsi/iqn.2026-01.com.example:t1/groups/cluster is not
+        in the configuration and sees LUN 0 (device csv01)"
+      removed_by: overridden
 not_applied:
   description: On failure, the write that failed and every write after it.
   returned: failure part-way through the writes
@@ -317,7 +347,7 @@ issues:
   sample: [{file: scst.conf, line: 6, column: 9, message: "text before '}' on the same line ..."}]
 '''
 
-from ansible_collections.storage.scst.plugins.module_utils import _secrets
+from ansible_collections.storage.scst.plugins.module_utils import _drift, _secrets
 from ansible_collections.storage.scst.plugins.module_utils._conf import COMPAT_SCSTADMIN, ConfError, parse, render, unlike_scst_conf
 from ansible_collections.storage.scst.plugins.module_utils._errors import MASK
 from ansible_collections.storage.scst.plugins.module_utils._model import ModelError, check, format_path
@@ -481,6 +511,11 @@ def main():
                                recreate=params['recreate'], force=params['force'], rollback=params['rollback'],
                                report_keys_only=True)
         hide(result.get('before'), result.get('after'))
+        if state == 'merged':
+            # merged removes nothing, so access that the kernel grants beyond the configuration stays: say so.
+            result['drift'] = _drift.find(desired, result['before'], removed_by='overridden')
+            for entry in result['drift']:
+                module.warn('%s; state=overridden would remove it' % entry['message'])
         return result
 
     def guarded():

@@ -36,11 +36,11 @@ attributes:
 options:
   gather_subset:
     description:
-      - The parts of RV(scst) to read. V(all) reads every part; the others are C(config), C(version), C(modules),
-        C(fc_ports) and C(sessions). RV(scst.loaded) and RV(scst.notes) are always returned.
+      - The parts of RV(scst) to read. V(all) reads every part; the others are C(config), C(devices), C(version),
+        C(modules), C(fc_ports) and C(sessions). RV(scst.loaded) and RV(scst.notes) are always returned.
     type: list
     elements: str
-    choices: [all, config, version, modules, fc_ports, sessions]
+    choices: [all, config, devices, version, modules, fc_ports, sessions]
     default: [all]
 notes:
   - CHAP secrets in the configuration are masked as C(NAME ********); the result never carries them.
@@ -124,6 +124,16 @@ scst:
       sample:
         - {host: host1, wwpn: "21:00:00:24:ff:31:4c:48", node_name: "20:00:00:24:ff:31:4c:48", port_state: Online,
            speed: 16 Gbit}
+    devices:
+      description:
+        - Per device, what identifies it to the initiators and what it stores, so that a disk seen on a host can be
+          matched with its SCST device. Values the device does not have are null.
+        - C(size) in bytes; C(usn) is the unit serial number (VPD page 0x80) and C(t10_vend_id), C(t10_dev_id),
+          C(naa_id) and C(eui64_id) the designators of VPD page 0x83 (what Windows shows as the disk's unique id).
+      type: dict
+      returned: when C(devices) is in O(gather_subset)
+      sample: {disk01: {handler: vdisk_fileio, size: 10737418240, filename: /srv/disk01.img, read_only: false,
+                        t10_vend_id: SCST_FIO, t10_dev_id: 27cddc71-disk01, usn: 27cddc71, naa_id: null, eui64_id: null}}
     sessions:
       description: The initiators logged in (session names), per driver and target; targets without sessions are left out.
       type: dict
@@ -137,7 +147,23 @@ from ansible_collections.storage.scst.plugins.module_utils._gather import fc_por
 from ansible_collections.storage.scst.plugins.module_utils._model import empty_model
 from ansible_collections.storage.scst.plugins.module_utils._runner import ScstModule
 
-SUBSETS = ('config', 'version', 'modules', 'fc_ports', 'sessions')
+SUBSETS = ('config', 'devices', 'version', 'modules', 'fc_ports', 'sessions')
+# Device attributes that tell an initiator's disk apart (VPD pages 0x80 and 0x83) and what backs it.
+IDENTITY = ('size', 'filename', 'read_only', 't10_vend_id', 't10_dev_id', 'usn', 'naa_id', 'eui64_id')
+
+
+def devices(client):
+    """{device: {handler, size, filename, read_only, t10_vend_id, t10_dev_id, usn, naa_id, eui64_id}}."""
+    out = {}
+    for name in client.list_dir('devices', kind='dir'):
+        path = 'devices/%s' % name
+        attrs = client.read_attrs(path, names=IDENTITY)
+        entry = dict((key, attrs[key][0] if key in attrs and attrs[key][0] != '' else None) for key in IDENTITY)
+        entry['size'] = int(entry['size']) if entry['size'] and entry['size'].isdigit() else None
+        entry['read_only'] = entry['read_only'] == '1' if entry['read_only'] is not None else None
+        entry['handler'] = client.link_name(path + '/handler') if client.exists(path + '/handler') else None
+        out[name] = entry
+    return out
 
 
 def read(client, subset):
@@ -148,6 +174,8 @@ def read(client, subset):
     facts = gather_facts(client) if info['loaded'] and subset & {'version', 'sessions'} else {}
     if 'config' in subset:
         info['config'] = gather(client) if info['loaded'] else empty_model()
+    if 'devices' in subset:
+        info['devices'] = devices(client) if info['loaded'] else {}
     if 'version' in subset:
         info['version'] = facts.get('version')
     if 'sessions' in subset:

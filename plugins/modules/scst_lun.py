@@ -172,7 +172,8 @@ def main():
     def body():
         driver = check_name(params['driver'], 'driver')
         target = target_name(driver, params['target'])
-        group = params['group'] and check_name(params['group'], 'group')
+        # An empty group is refused, not read as "no group": the default LUN set is seen by every initiator.
+        group = check_name(params['group'], 'group') if params['group'] is not None else None
         lun = check_lun(params['lun'], 'lun')
         device = params['device'] and check_name(params['device'], 'device')
         present = params['state'] == 'present'

@@ -194,14 +194,18 @@ class Fleet:
         return ansible_playbook(self.base, label, inventories + ['-e', f'scst_report_dir={self.report_dir}',
                                                                  os.path.join(REPO, playbook)] + list(args), self.runs)
 
-    def probe(self, host):
-        """The state of the host, read over SSH with the fleet's key."""
+    def ssh(self, host, *command, stdin=''):
+        """Runs a command on the host over SSH with the fleet's key; returns its standard output."""
         key = os.path.join(self.state, 'ssh', 'id_ed25519')
         proc = subprocess.run(['ssh', '-q', '-i', key, '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null',
-                               '-o', 'BatchMode=yes', f'root@{self.address(host)}', '/usr/bin/python3', '-'],
-                              input=PROBE, capture_output=True, text=True, check=False, timeout=120)
-        assert proc.returncode == 0, f'probe of {host} failed: {proc.stderr}'
-        return json.loads(proc.stdout)
+                               '-o', 'BatchMode=yes', f'root@{self.address(host)}'] + list(command),
+                              input=stdin, capture_output=True, text=True, check=False, timeout=120)
+        assert proc.returncode == 0, f'{command} on {host} failed: {proc.stderr}'
+        return proc.stdout
+
+    def probe(self, host):
+        """The state of the host, read over SSH."""
+        return json.loads(self.ssh(host, '/usr/bin/python3', '-', stdin=PROBE))
 
     def expected_config(self, host):
         """SCST_CONFIG as the role must write it on the host: ports by WWPN, the host name in the IQN."""
@@ -264,8 +268,8 @@ def make_fleet(tmp_path_factory):
     require_environment()
     fleets = []
 
-    def factory(name, group_vars):
-        fleet = Fleet(str(tmp_path_factory.mktemp(name)))
+    def factory(name, group_vars, hosts=2):
+        fleet = Fleet(str(tmp_path_factory.mktemp(name)), hosts=hosts)
         fleets.append(fleet)
         fleet.up(group_vars)
         return fleet

@@ -80,3 +80,28 @@ def test_host_state(scenario):
 def test_no_chap_secret_in_output(scenario):
     fleet = scenario[0]
     assert_no_secret(fleet.runs)
+
+
+@pytest.fixture(scope='module')
+def backup(scenario):
+    """h2's /etc/scst.conf edited by hand and left 0644, as on a host adopted from scstadmin; then a run that keeps
+    a backup of the file it replaces."""
+    fleet = scenario[0]
+    fleet.ssh('h2', 'chmod 0644 /etc/scst.conf && echo "# hand edit" >> /etc/scst.conf')
+    run = fleet.play('playbooks/site.yml', '-e', 'scst_config_backup=true', label='backup')
+    assert run.rc == 0, run.output[-6000:]
+    # ssh joins its arguments into one line for the remote shell, so each command is one string.
+    listing = fleet.ssh('h2', 'stat -c "%n %a" /etc/scst.conf')
+    backups = fleet.ssh('h2', 'stat -c "%n %a" /etc/scst.conf.*~ 2>/dev/null; true')
+    contents = fleet.ssh('h2', 'cat /etc/scst.conf.*~ 2>/dev/null; true')
+    return listing, backups, contents
+
+
+def test_backup_of_the_configuration_file_is_private(backup):
+    # The backup holds the CHAP secrets of the file it copies: it must be readable by root alone (issue 13).
+    listing, backups, contents = backup
+    assert listing.split() == ['/etc/scst.conf', '600']
+    assert backups.strip(), 'no backup was written'
+    for line in backups.strip().splitlines():
+        assert line.split()[1] == '600', line
+    assert CHAP_SECRET in contents and '# hand edit' in contents
