@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Prepare a fresh Debian 12 machine for `make test` and `make demo`: the Debian packages the virtual SCST
-# host needs (FUSE 3, sshd, shellcheck for ansible-test sanity) and the pinned virtual environment at .venv.
+# host needs (FUSE 3, sshd, shellcheck for ansible-test sanity, perl for SCST's scstadmin in the tests) and the pinned virtual environment at .venv.
 # Safe to run again: each step is skipped when its result is already there.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
 
-packages=(fuse3 libfuse3-3 openssh-server shellcheck rsync)
+packages=(fuse3 libfuse3-3 openssh-server shellcheck rsync perl)
 missing=()
 for pkg in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")

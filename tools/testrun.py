@@ -77,14 +77,22 @@ class Runner:
         self.results.append((name, passed, failed, skipped, seconds))
         print(f'===== suite {name}: {passed} passed, {failed} failed, {skipped} skipped in {seconds:.0f} s', flush=True)
 
-    def pytest(self, name, args, cwd=REPO, env_python=None):
+    def pytest(self, name, args, cwd=REPO, env_python=None, prefix=()):
+        """Run pytest as suite ``name``; ``prefix`` is a command that runs it (a virtual host)."""
         junit = os.path.join(self.work, 'junit', f'{name}.xml')
         os.makedirs(os.path.dirname(junit), exist_ok=True)
         if os.path.exists(junit):
             os.remove(junit)
         python = env_python or sys.executable
-        cmd = [python, '-m', 'pytest', '-p', 'no:cacheprovider', f'--junitxml={junit}', '-o', 'junit_family=xunit2'] + args
+        cmd = list(prefix) + [python, '-m', 'pytest', '-p', 'no:cacheprovider', f'--junitxml={junit}', '-o', 'junit_family=xunit2'] + args
         self.run(name, cmd, cwd, lambda out, rc: junit_counts([junit]) if os.path.exists(junit) else (0, 0, 0))
+
+    def skip(self, name, reason):
+        """Record suite ``name`` as one skipped test, saying why in one line."""
+        if self.only and name not in self.only:
+            return
+        print(f'\n===== suite {name}: skipped: {reason}', flush=True)
+        self.results.append((name, 0, 0, 1, 0.0))
 
     def summary(self):
         print('\n===== summary')
@@ -217,6 +225,23 @@ def integration(runner, coll):
         runner.run(f'integration/{target}', cmd, coll, lambda out, rc: (1, 0, 0) if rc == 0 else (0, 1, 0))
 
 
+SCSTADMIN = os.path.join(os.path.dirname(REPO), 'shared', 'scst', 'scstadmin', 'scstadmin')
+
+
+def scstadmin(runner):
+    """SCST's own scstadmin (unmodified, from ../shared) as a second client of one virtual host (tests/scstadmin).
+
+    The host has the QLogic ports of the scst_config_examples target, so that the examples apply as they do there.
+    """
+    if not os.path.isfile(SCSTADMIN):
+        runner.skip('scstadmin', f'{SCSTADMIN} is absent (SCST\'s scstadmin, never copied into the repository)')
+        return
+    host = [os.path.join(os.path.dirname(sys.executable), 'scst-emulator'), 'host']
+    for port in fc_ports(os.path.join(REPO, 'tests', 'integration', 'targets', 'scst_config_examples')):
+        host += ['--fc-port', port]
+    runner.pytest('scstadmin', ['-q', 'tests/scstadmin'], prefix=host + ['--'])
+
+
 def molecule(runner, coll):
     """Each molecule scenario of extensions/molecule as its own suite (``molecule test -s NAME``), after the faster suites.
 
@@ -266,6 +291,7 @@ def main():
     other_controller_pythons(runner, ansible_test, coll)
     other_cores(runner, coll)
     integration(runner, coll)
+    scstadmin(runner)
     runner.pytest('role', ['-q', 'tests/role'])
     molecule(runner, coll)
     return 1 if runner.summary() else 0

@@ -6,7 +6,7 @@ All four mgmt files drop everything after the first newline and ignore tokens af
 
 import errno
 
-from .lexer import keyword, kstrtouint, lexems
+from .lexer import keyword, kstrtoull, kstrtouint, lexems
 from .nodes import Attr, Dir, KernelError, Link, const, kobject_name
 
 DG_HELP = 'Usage: echo "create group_name" >mgmt\n       echo "del group_name" >mgmt\n'
@@ -55,13 +55,15 @@ class TargetGroup:
         self.group_id = _port_id(text, 'group_id')
 
     def _store_preferred(self, text):
-        value = kstrtouint(text)
+        # kstrtoul (64 bits): a large number is EINVAL from the 0/1 check, not ERANGE.
+        value = kstrtoull(text)
         if value > 1:
             raise KernelError(errno.EINVAL, f'Invalid preferred value {value}')
         self.preferred = value
 
     def _store_state(self, text):
-        name = text[:-1] if text.endswith('\n') else text
+        # scst_tg_state_store_work_fn cuts at the first newline, then compares exactly (strcmp).
+        name = text.split('\n', 1)[0]
         if name not in STATES:
             raise KernelError(errno.EINVAL, f'Invalid ALUA state "{name}"')
         self.state = name

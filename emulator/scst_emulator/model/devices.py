@@ -12,7 +12,7 @@ import os
 import stat
 
 from .attrs import ReadWorkAttr, trace_level_attr
-from .lexer import first_line, keyword, kstrtoint, kstrtoll, kstrtoull, kstrtouint, lexems, next_lexem, parse_params
+from .lexer import first_line, keyword, kstrtoint, kstrtoll, kstrtoull, lexems, next_lexem, parse_params
 from .nodes import Attr, Dir, KernelError, Link, const, keyed
 
 TYPE_NAMES = ('Direct-access device (e.g., magnetic disk)', 'Sequential-access device (e.g., magnetic tape)',
@@ -91,16 +91,6 @@ def crc32c_raw(data, crc=0):
     for byte in data:
         crc = _CRC32C[(crc ^ byte) & 0xff] ^ (crc >> 8)
     return crc
-
-
-def next_word(text, pos):
-    """``scst_get_next_lexem``: the lexem and the position just past the separator that ended it.
-
-    The kernel NUL-terminates the lexem in place and continues after that character, so in
-    ``add_device NAME  x=1`` (two blanks) the parameter text starts with a blank.
-    """
-    word, pos = next_lexem(text, pos)
-    return word, min(pos + 1, len(text))
 
 
 def _prefix_match(text, word):
@@ -281,11 +271,11 @@ class DeviceModel:
     # ------------------------------------------------------------------------------------ vdisk mgmt
     def vdisk_store(self, handler, text):
         """``handlers/<vdisk handler>/mgmt`` (§2.1)."""
-        cmd, pos = next_word(text, 0)
+        cmd, pos = next_lexem(text)
         action = keyword(cmd, 'add_device', 'del_device')
         if action is None:
             raise KernelError(errno.EINVAL, f'Unknown action "{cmd}"')
-        name, pos = next_word(text, pos)
+        name, pos = next_lexem(text, pos)
         if not name:
             raise KernelError(errno.EINVAL, 'Device name required')
         if action == 'add_device':
@@ -343,11 +333,11 @@ class DeviceModel:
     # ----------------------------------------------------------------------------- pass-through mgmt
     def passthrough_mgmt_store(self, handler, text):
         """``handlers/<pass-through handler>/mgmt`` (§2.2)."""
-        cmd, pos = next_word(text, 0)
+        cmd, pos = next_lexem(text)
         action = keyword(cmd, 'add_device', 'del_device')
         if action is None:
             raise KernelError(errno.EINVAL, f'Unknown action "{cmd}"')
-        hctl_text, pos = next_word(text, pos)
+        hctl_text, pos = next_lexem(text, pos)
         if not hctl_text:
             raise KernelError(errno.EINVAL, 'Device H:C:I:L required')
         if lexems(text[pos:]):
@@ -368,13 +358,25 @@ class DeviceModel:
 
 
 def _parse_hctl(text):
-    parts = text.split(':')
-    if len(parts) != 4:
-        raise KernelError(errno.EINVAL, f'Invalid H:C:I:L "{text}"')
-    try:
-        return tuple(kstrtouint(part, 10) for part in parts)
-    except KernelError:
-        raise KernelError(errno.EINVAL, f'Invalid H:C:I:L "{text}"') from None
+    """``sscanf(devstr, "%u:%u:%u:%llu")`` == 4 as the kernel's vsscanf does it: decimal digits only (no sign),
+    each ``:`` matched literally, anything after the fourth number ignored, ``%u`` truncated to 32 bits and
+    ``%llu`` to 64 (no range error)."""
+    values = []
+    pos = 0
+    for index, bits in enumerate((32, 32, 32, 64)):
+        if index:
+            if text[pos:pos + 1] != ':':
+                break
+            pos += 1
+        start = pos
+        while pos < len(text) and text[pos] in '0123456789':
+            pos += 1
+        if pos == start:
+            break
+        values.append(int(text[start:pos]) % (1 << bits))
+    if len(values) != 4:
+        raise KernelError(errno.EINVAL, f'Syntax error on "{text}"')
+    return tuple(values)
 
 
 # ------------------------------------------------------------------------------------------ vdisk (§10)

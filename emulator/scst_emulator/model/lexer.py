@@ -9,19 +9,25 @@ import errno
 
 from .nodes import KernelError
 
-_SPACE = ' \t\n\v\f\r'
+# The kernel's isspace(): the ASCII blanks and, in its Latin-1 ctype table, NBSP (0xa0).
+_SPACE = ' \t\n\v\f\r\xa0'
 _SEPARATORS = _SPACE + '='
 
 
 def next_lexem(text, pos=0):
-    """Return ``(lexem, new_pos)``; the lexem is '' when the text is exhausted."""
+    """``scst_get_next_lexem``: return ``(lexem, new_pos)``; the lexem is '' when no word is left.
+
+    Separators before the word are skipped; the one separator that ends the word is consumed (the kernel
+    overwrites it with NUL and continues after it), so ``new_pos`` is past it. What the caller passes on
+    as "the rest" therefore starts one character later: ``add d 0 `` leaves nothing, ``add d 0  `` one blank.
+    """
     length = len(text)
     while pos < length and text[pos] in _SEPARATORS:
         pos += 1
     start = pos
     while pos < length and text[pos] not in _SEPARATORS:
         pos += 1
-    return text[start:pos], pos
+    return text[start:pos], min(pos + 1, length)
 
 
 def lexems(text):
@@ -35,21 +41,39 @@ def lexems(text):
         out.append(lex)
 
 
-def parse_params(text):
-    """Split a parameter list on ``;`` and newlines into ``[(name, value)]``.
+def next_token_str(text, pos=0):
+    """``scst_get_next_token_str``: return ``(token, new_pos)``; the token is None at the end of the list.
 
-    Raises EINVAL for a token with three lexems, a name without value, or a token of only blanks.
-    An empty token ends the list, so ``a=1;;b=2`` yields only ``a``, as in the kernel.
+    A token runs up to ``;``, ``\n`` or the end; that one delimiter is consumed. An empty token (the text is
+    exhausted, or ``;;``, or ``;`` then ``\n``) ends the list: everything after it is ignored.
+    """
+    end = pos
+    while end < len(text) and text[end] not in ';\n':
+        end += 1
+    if end == pos:
+        return None, pos
+    return text[pos:end], min(end + 1, len(text))
+
+
+def raw_tokens(text):
+    """Every token ``scst_get_next_token_str`` yields, for drivers that lex each token with their own rules."""
+    out = []
+    pos = 0
+    while True:
+        token, pos = next_token_str(text, pos)
+        if token is None:
+            return out
+        out.append(token)
+
+
+def parse_params(text):
+    """The ``name=value`` loop of the SCST-core parsers: ``[(name, value)]`` from ``raw_tokens``.
+
+    EINVAL for a token with no lexem (only blanks: ``add d 0  `` leaves one), a name without value, or more
+    than two lexems.
     """
     params = []
-    start = 0
-    while True:
-        end = start
-        while end < len(text) and text[end] not in ';\n':
-            end += 1
-        token = text[start:end]
-        if token == '':
-            return params
+    for token in raw_tokens(text):
         parts = lexems(token)
         if not parts:
             raise KernelError(errno.EINVAL, f'Syntax error on "{token}"')
@@ -58,22 +82,7 @@ def parse_params(text):
         if len(parts) > 2:
             raise KernelError(errno.EINVAL, f'Too many values for parameter {parts[0]}')
         params.append((parts[0], parts[1]))
-        if end >= len(text):
-            return params
-        start = end + 1
-
-
-def raw_tokens(text):
-    """The raw ``;``/newline-separated tokens of ``scst_get_next_token_str``, up to the first empty one.
-
-    For drivers that lex each token themselves with their own rules (scst_local, qla2x00t NPIV).
-    """
-    out = []
-    for token in text.replace('\n', ';').split(';'):
-        if token == '':
-            return out
-        out.append(token)
-    return out
+    return params
 
 
 def _strip_one_newline(text):

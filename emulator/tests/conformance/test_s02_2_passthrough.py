@@ -39,6 +39,35 @@ def test_s1_6_local_devices_have_no_handler(pt):
     assert not os.path.lexists(emu / 'devices' / disk / 'handler')
 
 
+# The H:C:I:L word is parsed by sscanf("%u:%u:%u:%llu") (scst_process_devt_pass_through_mgmt_store).
+HCTL_SSCANF = [
+    ('plain', '{h}:{c}:{i}:{l}', 0),
+    ('trailing-junk-ignored', '{h}:{c}:{i}:{l}x', 0),
+    ('fifth-number-ignored', '{h}:{c}:{i}:{l}:9', 0),
+    ('leading-zeros', '0{h}:00:{i}:0{l}', 0),
+    ('u32-wraps', '{h_wrapped}:{c}:{i}:{l}', 0),
+    ('plus-sign', '+{h}:{c}:{i}:{l}', errno.EINVAL),
+    ('hex-is-not-read', '0x{h}:{c}:{i}:{l}', errno.EINVAL),
+    ('missing-lun', '{h}:{c}:{i}:', errno.EINVAL),
+    ('dot-separator', '{h}.{c}:{i}:{l}', errno.EINVAL),
+]
+
+
+@pytest.mark.parametrize('word,code', [c[1:] for c in HCTL_SSCANF], ids=[c[0] for c in HCTL_SSCANF])
+def test_s2_2_hctl_is_sscanf(pt, word, code):
+    """§2.2 as the source has it: the device word goes through the kernel's sscanf, which stops after the
+    fourth number, reads decimal only and truncates (it does not range-check)."""
+    emu, disk, _tape = pt
+    h, c, i, l = (int(part) for part in disk.split(':'))
+    cmd = 'add_device ' + word.format(h=h, c=c, i=i, l=l, h_wrapped=h + (1 << 32))
+    if code:
+        io.fails(emu / 'handlers/dev_disk/mgmt', cmd, code)
+        assert not os.path.lexists(emu / 'devices' / disk / 'handler')
+    else:
+        io.ok(emu / 'handlers/dev_disk/mgmt', cmd)
+        assert io.link(emu / 'devices' / disk / 'handler') == '../../handlers/dev_disk'
+
+
 def test_s2_2_add_and_del_device(pt):
     """§2.2: add_device assigns the device (both links), del_device unassigns (device stays)."""
     emu, disk, _tape = pt

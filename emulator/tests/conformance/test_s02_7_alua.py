@@ -198,6 +198,9 @@ TG_ATTRS = [  # §3.7 (entry, value, errno, content afterwards)
     ('preferred', None, 0, '0\n'),
     ('preferred', '1', 0, '1\n[key]\n'),
     ('preferred', '2', errno.EINVAL, '0\n'),
+    # kstrtoul is 64 bits wide: 2**32 is a number, refused by the 0/1 check (scst_tg_preferred_store_work_fn).
+    ('preferred', '4294967296', errno.EINVAL, '0\n'),
+    ('preferred', '99999999999999999999', errno.ERANGE, '0\n'),
     ('state', None, 0, 'active\n[key]\n'),
     ('state', 'standby', 0, 'standby\n[key]\n'),
     ('state', 'standby\n', 0, 'standby\n[key]\n'),
@@ -207,6 +210,10 @@ TG_ATTRS = [  # §3.7 (entry, value, errno, content afterwards)
     ('state', 'transitioning', 0, 'transitioning\n[key]\n'),
     ('state', 'Standby', errno.EINVAL, 'active\n[key]\n'),
     ('state', 'standby ', errno.EINVAL, 'active\n[key]\n'),
+    # scst_tg_state_store_work_fn cuts at the first newline: what follows it is ignored.
+    ('state', 'standby\nbogus', 0, 'standby\n[key]\n'),
+    ('state', 'standby\n\n', 0, 'standby\n[key]\n'),
+    ('state', '\nstandby', errno.EINVAL, 'active\n[key]\n'),
     ('state', 'bogus', errno.EINVAL, 'active\n[key]\n'),
     ('peer/rel_tgt_id', '5', 0, '5\n[key]\n'),
     ('peer/rel_tgt_id', '0', errno.EINVAL, None),

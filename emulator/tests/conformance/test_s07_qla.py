@@ -160,6 +160,15 @@ NPIV = [  # (id, command, errno)
     ('unknown-param', f'add_target {NPIV_NAME} node_name={NPIV_NODE};parent_host={FC_NAMES[0]};x=1', errno.EINVAL),
     ('unknown-keyword', f'create {NPIV_NAME}', errno.EINVAL),
     ('missing-name', 'add_target', errno.EINVAL),
+    # The parameter loop of sqa_add_vtarget (scst_get_next_token_str + scst_get_next_lexem, SYSFS.md §2.0).
+    ('trailing-space', f'add_target {NPIV_NAME} node_name={NPIV_NODE};parent_host={FC_NAMES[0]} ', 0),
+    ('trailing-semicolon', f'add_target {NPIV_NAME} node_name={NPIV_NODE};parent_host={FC_NAMES[0]};', 0),
+    ('two-spaces-before-params', f'add_target {NPIV_NAME}  node_name={NPIV_NODE};parent_host={FC_NAMES[0]}', 0),
+    ('eq-runs', f'add_target {NPIV_NAME} node_name=={NPIV_NODE};parent_host=={FC_NAMES[0]}', 0),
+    ('blank-token', f'add_target {NPIV_NAME} node_name={NPIV_NODE}; ;parent_host={FC_NAMES[0]}', errno.EINVAL),
+    ('double-semicolon-ends', f'add_target {NPIV_NAME} node_name={NPIV_NODE};;parent_host={FC_NAMES[0]}',
+     errno.EINVAL),
+    ('param-no-value', f'add_target {NPIV_NAME} node_name;parent_host={FC_NAMES[0]}', errno.EINVAL),
 ]
 
 
