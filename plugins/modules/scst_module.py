@@ -193,6 +193,7 @@ modules:
   returned: always
   type: list
   elements: str
+  sample: [scst, scst_vdisk, qla2xxx_scst, qla2x00tgt]
 pending_reload:
   description: Parameters whose running value differs from the wanted or persisted one; a reload or a reboot is needed.
   returned: always
@@ -204,6 +205,7 @@ kernel_log:
   returned: always
   type: list
   elements: str
+  sample: ["[ 1234.567890] [1842]: scst: Target template qla2x00t registered successfully"]
 loaded:
   description: The modules of O(name) that run in the kernel when the module ends (in check mode, those already running).
   returned: always
