@@ -6,9 +6,9 @@
 """The planner: desired SCST configuration + current configuration + state -> ordered list of sysfs writes.
 
 This module is private to this collection: it is not part of the public API and may change without notice.
-plan() is a pure function (no I/O): it compares two configuration models (the shape of DESIGN.md, as
+plan() is a pure function (no I/O): it compares two configuration models (the canonical shape of _model.py, as
 _model.py normalises it and _gather.py reads it) and returns the minimum list of Action objects, in the order
-SCST needs them (shared/scst/SCST_CONF.md 3.2, SYSFS.md Appendix A): removals first, in reverse dependency
+SCST needs them (the order of scstadmin's applyConfiguration): removals first, in reverse dependency
 order (targets disabled, sessions drained, attribute values, ALUA entries, LUNs, initiators, groups, targets,
 devices), then additions (global attributes, devices, targets, driver and target attributes, groups,
 initiators, LUNs, ALUA, target `enabled`, driver `enabled`). Every action knows its inverse, for rollback.
@@ -52,7 +52,7 @@ RECREATE = ('never', 'options-changed', 'always')
 def plan(desired, current, state='merged', recreate='never', force=False, meta=None):
     """Actions that turn current into desired under state; returns a Plan (a list of Action).
 
-    desired, current: configuration models (DESIGN.md). current is what _gather read, with the actual
+    desired, current: configuration models (_model.py). current is what _gather read, with the actual
     values of the attributes the desired model names (gather with nonkey=True).
     state: merged (add and change, never remove), replaced (the named devices, targets and device groups
     become exactly as described; objects not named stay), overridden (the kernel becomes exactly the

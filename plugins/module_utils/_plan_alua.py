@@ -104,7 +104,7 @@ class AluaPlanner(object):
                 tgt = members[key]['name']
                 have_m = have_tg['targets'].get(key)
                 if have_m is None:
-                    # A target is in one target group of a device group at most (SYSFS.md 2.7, EEXIST): it
+                    # A target is in one target group of a device group at most (scst_tg.c: EEXIST): it
                     # leaves the one it is in first, even in merged (as an initiator moves between groups).
                     for other in sorted(have):
                         if other != name and key in have[other]['targets'] and (other, key) not in gone:

@@ -7,7 +7,7 @@
 
 This module is private to this collection: it is not part of the public API and may change without notice.
 An Action is one sysfs write (or one wait) with its inverse for rollback; a Plan is their ordered list with
-the warnings; phases order the actions SCST needs (SCST_CONF.md 3.2, SYSFS.md Appendix A); same_value()
+the warnings; phases order the actions SCST needs (the order of scstadmin's applyConfiguration); same_value()
 compares attribute values after _model's normalisation; _index() keys a model by name for the planners.
 """
 
@@ -119,7 +119,7 @@ def same_value(level, name, left, right):
     return _canonical(level, name, left) == _canonical(level, name, right)
 
 
-# iSCSI digests: a comma list of None/CRC32C, case-insensitive (SYSFS.md 6), that the daemon keeps as a set of
+# iSCSI digests: a comma list of None/CRC32C, case-insensitive (iscsi-scst), that the daemon keeps as a set of
 # bits, so the order it shows them in need not be the order they were written in.
 _DIGESTS = frozenset(('HeaderDigest', 'DataDigest'))
 
@@ -154,7 +154,7 @@ def name_key(name):
 
 
 def initiator_key(name):
-    # SCST matches initiator names case-insensitively (SYSFS.md 8.2): entries differing in case are one.
+    # SCST matches initiator names case-insensitively (scst_targ.c, __scst_find_acg): entries differing in case are one.
     return name.lower()
 
 

@@ -27,7 +27,7 @@ from ansible_collections.storage.scst.plugins.module_utils._plan_base import (
 from ansible_collections.storage.scst.plugins.module_utils._validate import build_command
 
 
-# vdisk attributes that SCST accepts only in add_device (read-only afterwards, SYSFS.md 10), with their
+# vdisk attributes that SCST accepts only in add_device (read-only afterwards, scst_vdisk.c), with their
 # defaults, used when a replaced/overridden device leaves one out. filename is writable only while the device
 # is inactive, so a new filename also means re-creation (except on vcdrom, where writing it changes media).
 CREATION_ONLY = {
@@ -36,7 +36,7 @@ CREATION_ONLY = {
     'dif_filename': None, 'dif_mode': None, 'dif_type': None,
 }
 
-# Device attributes that SCST derives from the backing file and shows read-only (SYSFS.md 10): never written.
+# Device attributes that SCST derives from the backing file and shows read-only (scst_vdisk.c): never written.
 DERIVED = {'vdisk_fileio': frozenset(('size', 'size_mb')), 'vcdrom': frozenset(('size', 'size_mb'))}
 
 

@@ -65,7 +65,7 @@ class LunPlanner(object):
             if old is None:
                 self.add(A_LUNS, self._lun_action('add', path, entry['device'], lun, entry['read_only'], where))
                 continue
-            # luns/N/read_only reads 1 when the LUN flag or the device's own read_only is set (SYSFS.md 9).
+            # luns/N/read_only reads 1 when the LUN flag or the device's own read_only is set (scst_lib.c).
             effective = entry['read_only'] or self.device_read_only(entry['device'])
             if old['device'] == entry['device'] and _truthy(old['read_only']) in (effective, entry['read_only']):
                 continue
@@ -75,7 +75,7 @@ class LunPlanner(object):
 
     def copy_manager_luns(self, want, have):
         """copy_manager_tgt numbers its LUNs itself: SCST maps every vdisk device it creates at the next number of
-        a rolling counter (SYSFS.md 2.1), which no configuration can predict. So a configured LUN is satisfied by
+        a rolling counter (scst_vdisk.c), which no configuration can predict. So a configured LUN is satisfied by
         its device being mapped at any number, and a vdisk device created in this run needs no add (SCST maps it;
         an add would fail EEXIST or map it twice)."""
         have = dict((lun, entry) for lun, entry in have.items() if entry['device'] not in self.gone_devices)
@@ -128,7 +128,7 @@ class LunPlanner(object):
         for lun in sorted(luns):
             entry = luns[lun]
             if entry['device'] in self.gone_devices and entry['device'] in self.want_devices:
-                # The LUN read 1 because of its own flag only if the old device was not read-only (SYSFS.md 9).
+                # The LUN read 1 because of its own flag only if the old device was not read-only (scst_lib.c).
                 old_device = self.have_devices[entry['device']][1]
                 flag = entry['read_only'] and not _truthy(old_device['attributes'].get('read_only'))
                 self.add(A_LUNS, self._lun_action('add', path, entry['device'], lun, flag,

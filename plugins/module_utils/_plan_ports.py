@@ -6,7 +6,7 @@
 """Relative target port ids and target enables, ordered so that the kernel never refuses one.
 
 This module is private to this collection: it is not part of the public API and may change without notice.
-The kernel's rules (SYSFS.md 3.5; scst_sysfs.c scst_rel_tgt_id_store and scst_process_tgt_enable_store,
+The kernel's rules (scst_sysfs.c scst_rel_tgt_id_store and scst_process_tgt_enable_store,
 scst_lib.c gen_relative_target_port_id and scst_is_relative_target_port_id_unique):
 
 - a target is *live* while it is enabled, or always when its driver has no ``enabled`` (copy_manager,

@@ -49,7 +49,7 @@ from ansible_collections.storage.scst.plugins.module_utils._plan_ports import MA
 from ansible_collections.storage.scst.plugins.module_utils._validate import build_command, Secret
 
 
-# Target entries that are information, not configuration: never written (SYSFS.md 1.4).
+# Target entries that are information, not configuration: never written (scst_sysfs.c).
 TARGET_INFO_ATTRS = frozenset(('hw_target', 'tid', 'sg_tablesize', 'host'))
 
 

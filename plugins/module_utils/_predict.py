@@ -7,7 +7,7 @@
 
 This module is private to this collection: it is not part of the public API and may change without notice.
 predict() applies each action's effect on the configuration model, with the kernel's own consequences
-(SYSFS.md 2.1, 2.3, 2.7: deleting a device removes its LUNs and its device-group membership; deleting a target
+(scst_main.c, scst_tg.c: deleting a device removes its LUNs and its device-group membership; deleting a target
 its target-group entries; a LUN reads read-only when its device is). Only what the kernel decides by itself
 is read back, one file each: the rel_tgt_id a target enabled without one was given, and attributes of new
 objects that the focus names but the configuration left to the kernel's default. The model is the focused
@@ -164,7 +164,7 @@ def _enabled(state, parts, words, derived):
 def _add_device(state, parts, words, derived):
     device = {'name': words[1], 'attributes': _params(words[2:])}
     state.handlers[parts[1]]['devices'][words[1]] = device
-    # A vdisk device is writable unless created read_only (SYSFS.md 2.1): that default is not read back.
+    # A vdisk device is writable unless created read_only (scst_vdisk.c): that default is not read back.
     defaults = {'read_only': '0'} if parts[1] != 'vcdrom' else {}
     derived.append(('devices', 'devices/%s' % words[1], device, (words[1],), defaults))
     # A new vdisk device is mapped into copy_manager_tgt at a number of the kernel's choosing.
