@@ -7,6 +7,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import glob
+import json
 import os
 import random
 
@@ -52,7 +53,9 @@ def _trusted(value):
 def resolve(config, secrets):
     """What Ansible makes of the variables once written to a vars file: YAML text, read back, its strings
     templated with the secrets as variables."""
-    loaded = yaml.safe_load(yaml.safe_dump({'scst_config': config}))['scst_config']
+    # JSON first: the filter marks its strings unsafe (AnsibleUnsafeText before 2.19), which safe_dump refuses.
+    plain = json.loads(json.dumps({'scst_config': config}))
+    loaded = yaml.safe_load(yaml.safe_dump(plain))['scst_config']
     return Templar(loader=DataLoader(), variables=dict(secrets)).template(_trusted(loaded))
 
 
