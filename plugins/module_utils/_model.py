@@ -67,6 +67,7 @@ __metaclass__ = type
 
 import re
 
+from ansible_collections.storage.scst.plugins.module_utils._errors import MASK
 from ansible_collections.storage.scst.plugins.module_utils._validate import (
     MAX_DEVICE_NAME_BYTES,
     MAX_LUN,
@@ -712,7 +713,8 @@ class _Validator:
                 continue
             for value in attrs[name] if isinstance(attrs[name], list) else [attrs[name]]:
                 words = value.split(' ')
-                if len(words) == 2 and len(words[1]) < MIN_CHAP_SECRET_LENGTH:
+                # A masked secret (copied from a result) is refused as such by the modules.
+                if len(words) == 2 and len(words[1]) < MIN_CHAP_SECRET_LENGTH and words[1] != MASK:
                     self.fail(self.origins.get((id(attrs), name), path + (name,)),
                               'the CHAP secret of user %s is shorter than %d characters, which iscsi-scstd refuses'
                               % (_q(words[0]), MIN_CHAP_SECRET_LENGTH))
