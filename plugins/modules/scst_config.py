@@ -53,6 +53,16 @@ options:
       - "Keys: C(attributes) (global), C(handlers) (each with C(devices)), C(drivers) (each with C(targets), each
         with C(luns) and C(groups)), C(alua) and C(device_groups). Lists are keyed by C(name) (C(lun) for LUNs)."
       - Errors name the option path, for example C(config.drivers[0].targets[1].luns[0].device).
+      - "Names follow the same rule as in the other modules of this collection: not C(.) or C(..), no whitespace,
+        C(/), C(=), C(;), control or invisible characters (such as U+200B or U+202E), not the name of an entry SCST
+        keeps beside the object (a device or target named C(mgmt), a target named C(enabled)), at most 255 bytes
+        (64 for vdisk devices). C(iscsi) target and initiator names follow RFC 7143 (C(iqn.), C(eui.), C(naa.),
+        at most 223 bytes). An unquoted YAML boolean is not a name."
+      - "A LUN number is an integer or decimal text; text with a leading zero (C('010')) is refused, as in
+        M(storage.scst.scst_lun) (scst.conf text is read as the kernel reads it: C(LUN 010) is LUN 8, with a
+        warning). A LUN number given twice in one LUN set is refused."
+      - CHAP secrets (C(IncomingUser), C(OutgoingUser) values C(NAME SECRET)) have at least 12 characters, as
+        iscsi-scstd requires.
       - CHAP secrets in C(IncomingUser) and C(OutgoingUser) values are masked in every result and in the
         invocation log on the managed host.
       - Mutually exclusive with O(src) and O(content).
