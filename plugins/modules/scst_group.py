@@ -74,12 +74,14 @@ options:
     elements: dict
     suboptions:
       lun:
-        description: The LUN number, 0 to 16383.
-        type: int
+        description:
+          - The LUN number, 0 to 16383, an integer or decimal text without a leading zero (SCST would read
+            C('010') as octal). Each number once.
+        type: raw
         required: true
       device:
         description: The SCST device the LUN maps; it must exist.
-        type: str
+        type: raw
         required: true
       read_only:
         description: Whether the LUN is read-only.
