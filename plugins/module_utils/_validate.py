@@ -10,6 +10,8 @@ SCST's mgmt lexer splits words at whitespace and '=', parameter lists at ';' and
 write at 4096 bytes (SYSFS.md 2.0 and 11); so a value holding any of them could add a parameter or a command
 to a write. These functions reject such input before anything is written, and build_command() assembles
 command texts only from checked parts. Every error names the user's option and the rejected value.
+name_problem() and lun_number() are the one rule for object names and LUN numbers: the model (scst_config,
+the scst.conf parser) and the per-object modules all use them.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -154,11 +156,7 @@ def _iscsi_problem(text, kind):
             if not _ISCSI_CHARS.fullmatch(text):
                 return "is not an iSCSI name pattern (letters, digits, '-', '.', ':' and the wildcards *, ?, !)"
             return None
-    if text[:4].lower() == 'iqn.' and _IQN.fullmatch(text):
-        return None
-    if text[:4].lower() == 'eui.' and _EUI.fullmatch(text):
-        return None
-    if text[:4].lower() == 'naa.' and _NAA.fullmatch(text):
+    if _IQN.fullmatch(text) or _EUI.fullmatch(text) or _NAA.fullmatch(text):
         return None
     return ('is not an iSCSI name (RFC 7143): iqn.YYYY-MM.reversed.domain[:name], eui. with 16 hex digits, '
             'or naa. with 16 or 32 hex digits, for example iqn.2024-01.com.example:storage.t1')
