@@ -15,6 +15,7 @@ import random
 
 import pytest
 
+from ansible_collections.storage.scst.plugins.module_utils._conf import COMPAT_SCSTADMIN, parse
 from ansible_collections.storage.scst.plugins.module_utils._errors import ScstInputError
 from ansible_collections.storage.scst.plugins.module_utils._model import ModelError, check, format_path, validate
 from ansible_collections.storage.scst.plugins.module_utils._validate import (
@@ -257,3 +258,16 @@ def test_random_names_model_and_modules_agree():
         if kind != 'device':
             assert module_refuses == (name_problem(name, kind, 'iscsi') is not None)
     assert MAX_LUN == 16383
+
+
+def test_scst_conf_text_is_read_as_the_kernel_reads_it_and_says_so():
+    """scst.conf is passed to the kernel as text, and the kernel reads 'LUN 010' in base 0: LUN 8, with a
+    warning (scstadmin compat mode); the same text in a model is refused instead of read either way."""
+    text = ('HANDLER vdisk_nullio {\n\tDEVICE d\n}\nTARGET_DRIVER iscsi {\n\tTARGET %s {\n\t\tLUN 010 d\n\t}\n}\n'
+            % IQN)
+    model, issues = parse(text, compat=COMPAT_SCSTADMIN)
+    assert [lun['lun'] for lun in model['drivers'][0]['targets'][0]['luns']] == [8]
+    assert any('is LUN 8' in issue.message for issue in issues)
+    config = {'handlers': [{'name': 'vdisk_nullio', 'devices': [{'name': 'd'}]}],
+              'drivers': [{'name': 'iscsi', 'targets': [{'name': IQN, 'luns': [{'lun': '010', 'device': 'd'}]}]}]}
+    assert [format_path(p) for p, m in validate(config)] == ['drivers[0].targets[0].luns[0].lun']
