@@ -66,7 +66,7 @@ def initiator_names(driver, initiators):
         name = normalize_initiator(driver, check_name(initiator, option, kind='initiator', driver=driver))
         if driver in FC_DRIVERS and normalize_wwn(name) != name and not any(c in name for c in '*?!'):
             raise ScstInputError(option, initiator, 'is neither a WWPN nor a wildcard pattern, which %s '
-                                                          'initiator names are' % driver)
+                                                    'initiator names are' % driver)
         out.append(name)
     return out
 
