@@ -8,7 +8,7 @@ work=${1:?usage: stage-collection.sh WORK}
 dest=$work/ac/ansible_collections/storage/scst
 mkdir -p "$dest"
 rsync -a --delete \
-    --exclude=/.git --exclude=/.venv --exclude=/tests/output --exclude=__pycache__ --exclude=.pytest_cache \
+    --exclude=/.git --exclude=/.venv --exclude=/.ansible --exclude=/.work --exclude=/tests/output --exclude=__pycache__ --exclude=.pytest_cache \
     --exclude='*.egg-info' "$repo/" "$dest/"
 # Tests read the real scst.conf examples from ../shared beside the checkout; ansible-test passes no environment
 # variables through, so the staged copy gets the same neighbour. Where ../shared is absent the tests say so.

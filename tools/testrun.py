@@ -110,6 +110,12 @@ class Runner:
 CONTROLLER_PYTHONS = ('3.11', '3.12', '3.13')
 
 
+def pyenv_python(version):
+    """The newest pyenv build of Python ``version`` (X.Y) on this machine, or None."""
+    found = sorted(glob.glob(os.path.expanduser(f'~/.pyenv/versions/{version}.*/bin/python{version}')))
+    return found[-1] if found else None
+
+
 def units(runner, ansible_test, coll, version, name, extra, env=None):
     junit = os.path.join(coll, 'tests', 'output', 'junit')
     pattern = os.path.join(junit, f'python{version}-*-units.xml')
@@ -124,11 +130,11 @@ def other_controller_pythons(runner, ansible_test, coll):
     for version in CONTROLLER_PYTHONS:
         if version == PYTHON_VERSION:
             continue
-        found = sorted(glob.glob(os.path.expanduser(f'~/.pyenv/versions/{version}.*/bin/python{version}')))
-        if not found:
+        python = pyenv_python(version)
+        if not python:
             print(f'\n===== Python {version} is not on this machine: sanity and units were not run for it', flush=True)
             continue
-        env = {'PATH': os.path.dirname(found[-1]) + os.pathsep + os.environ['PATH']}
+        env = {'PATH': os.path.dirname(python) + os.pathsep + os.environ['PATH']}
         runner.run(f'sanity-{version}', ansible_test + ['sanity', '--venv', '--python', version, '--test', 'compile',
                                                         '--test', 'import', '--color', 'no'], coll,
                    lambda out, rc: sanity_counts(out), env=env)
@@ -136,6 +142,54 @@ def other_controller_pythons(runner, ansible_test, coll):
         # they run on the venv's Python above. Naming the other files as targets instead would make ansible-test
         # drop its controller context (the filter tests), so the skip stays, with its reason in the log.
         units(runner, ansible_test, coll, version, f'units-{version}', ['--venv'], env=env)
+
+
+def read_cores():
+    """(release, python version) of every line of requirements/cores.txt."""
+    cores = []
+    with open(os.path.join(REPO, 'requirements', 'cores.txt'), encoding='utf-8') as handle:
+        for line in handle:
+            words = line.split('#', 1)[0].split()
+            if words:
+                cores.append((words[0].split('==', 1)[1], words[1].replace('python', '')))
+    return cores
+
+
+def core_venv(release, python):
+    """The bin directory of .venv/cores/MAJOR.MINOR with ansible-core ``release`` on ``python``, made when missing."""
+    venv = os.path.join(REPO, '.venv', 'cores', release.rsplit('.', 1)[0])
+    stamp = os.path.join(venv, '.ready')
+    if os.path.exists(stamp):
+        with open(stamp, encoding='utf-8') as handle:
+            if handle.read() == f'{release} {python}':
+                return os.path.join(venv, 'bin')
+    subprocess.run([python, '-m', 'venv', '--clear', venv], check=True)
+    subprocess.run([os.path.join(venv, 'bin', 'pip'), 'install', '-q', f'ansible-core=={release}'], check=True)
+    with open(stamp, 'w', encoding='utf-8') as handle:
+        handle.write(f'{release} {python}')
+    return os.path.join(venv, 'bin')
+
+
+def other_cores(runner, coll):
+    """Sanity and units on every other ansible-core of requirements/cores.txt (integration runs on the venv's).
+
+    Each core runs on the controller Python of its line. The emulator-driven unit tests skip there, as on the
+    other controller Pythons above."""
+    for release, version in read_cores():
+        core = release.rsplit('.', 1)[0]
+        names = (f'sanity-{core}', f'units-{core}')
+        if runner.only and not runner.only.intersection(names):
+            continue
+        python = pyenv_python(version)
+        if not python:
+            print(f'\n===== Python {version} is not on this machine: ansible-core {core} was not tested', flush=True)
+            continue
+        bindir = core_venv(release, python)
+        env = {'PATH': bindir + os.pathsep + os.path.dirname(python) + os.pathsep + os.environ['PATH']}
+        ansible_test = [os.path.join(bindir, 'ansible-test')]
+        runner.run(names[0], ansible_test + ['sanity', '--python', version, '--color', 'no'], coll,
+                   lambda out, rc: sanity_counts(out), env=env)
+        units(runner, ansible_test, coll, version, names[1], ['--venv'], env=env)
 
 
 # Every integration target runs in its own fresh virtual SCST host with two emulated QLogic ports and one local
@@ -235,6 +289,7 @@ def main():
                lambda out, rc: sanity_counts(out))
     units(runner, ansible_test, coll, PYTHON_VERSION, 'units', [])
     other_controller_pythons(runner, ansible_test, coll)
+    other_cores(runner, coll)
     integration(runner, coll)
     scstadmin(runner)
     runner.pytest('role', ['-q', 'tests/role'])

@@ -73,6 +73,12 @@ def import_collection(state_dir):
     return _apply, _conf, _errors, _gather, _plan, _sysfs
 
 
+def _run(args):
+    """run(args) -> (rc, out, err) for the collection's dmesg reader (in modules it is AnsibleModule.run_command)."""
+    proc = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, check=False, env=dict(os.environ, LC_ALL='C'))
+    return proc.returncode, proc.stdout.decode('utf-8', 'replace'), proc.stderr.decode('utf-8', 'replace')
+
+
 def _kmsg(sock, message):
     """Say it in the emulated kernel log too (as a boot script writing to /dev/kmsg)."""
     try:
@@ -103,7 +109,7 @@ def start(sock, log, state_dir, standin_dir='/usr/local/sbin'):
         _kmsg(sock, f'scst: {CONF} not applied: {reason}')
         return 1
     # Boot has no hurry but a tight poll keeps a reboot short when the emulator answers EAGAIN.
-    client = _sysfs.SysfsClient(poll_interval=0.05)
+    client = _sysfs.SysfsClient(poll_interval=0.05, log_reader=_sysfs.dmesg_reader(_run))
     try:
         with client.locked():
             current = _gather.gather(client, nonkey=True)

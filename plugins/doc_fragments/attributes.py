@@ -11,7 +11,15 @@ class ModuleDocFragment(object):
 
     DOCUMENTATION = r'''
 options: {}
+requirements:
+  - A Linux host with SCST 3.x built for its kernel (the C(scst) kernel modules and, for iSCSI, C(iscsi-scstd));
+    developed against the sysfs interface of SCST 3.11.
+  - Root privileges on the managed host (C(become=true)), to write C(/sys/kernel/scst_tgt) and load kernel modules.
 attributes:
+  platform:
+    description: Target OS/families that can be operated against.
+    support: N/A
+    platforms: linux
   check_mode:
     description: Can run in check_mode and return changed status prediction without modifying target.
   diff_mode:

@@ -6,13 +6,13 @@
 """scst.conf text to configuration model and back.
 
 This module is private to this collection: it is not part of the public API and may change without notice.
-``parse()`` reads scst.conf the way scstadmin reads it (SCST_CONF.md 1.1: comments cut per line, escapes
+``parse()`` reads scst.conf the way scstadmin reads it (its readConfigFile: comments cut per line, escapes
 removed, then one character stream in which braces nest blocks and newlines end statements, the first three
 words of a statement stored in a tree of hashes) and records every place where scstadmin would silently
 change, drop or misread what the file says. In strict mode (the default) each such place, and every problem
 of the resulting model, is an error with file, line and column; ``compat='scstadmin'`` returns the model
 scstadmin would act on plus one warning per silent change. The deprecated procfs format is refused in both
-modes. ``render()`` writes the canonical layout of ``scstadmin -write_config`` (SCST_CONF.md 1.6 and 1.8).
+modes. ``render()`` writes the canonical layout of ``scstadmin -write_config``.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -551,7 +551,7 @@ class _Interpreter:
                                               handled=('DEVICE', 'TARGET_GROUP'))}
 
     def scstadmin_checks(self, model):
-        """The edits of scstadmin's configuration check (SCST_CONF.md 3.1) that depend on the file alone."""
+        """The edits of scstadmin's configuration check (checkConfiguration) that depend on the file alone."""
         defined = set()
         for hindex, handler in enumerate(model['handlers']):
             for dindex, device in enumerate(handler['devices']):

@@ -26,12 +26,12 @@ from ansible_collections.storage.scst.plugins.module_utils._model import COPY_MA
 FC_HOST_ROOT = '/sys/class/fc_host'
 MODULE_ROOT = '/sys/module'
 
-# Global attributes that are configuration (SYSFS.md 1.1); the others are information or actions (version,
+# Global attributes that are configuration (scst_sysfs.c); the others are information or actions (version,
 # suspend, trace dumps) and are never part of the model.
 GLOBAL_ATTRIBUTES = ('threads', 'setup_id', 'max_tasklet_cmd', 'poll_us', 'measure_latency', 'force_global_sgv_pool',
                      'cluster_name', 'async_lun_replace')
 # Entries of device, driver and target directories that are not configuration attributes: kinds, states,
-# help texts and counters (reading counters also queues kernel work, SYSFS.md 4.5).
+# help texts and counters (reading counters also queues kernel work in scst_sysfs.c).
 _NOT_ATTRIBUTES = frozenset(('type', 'block', 'pr_state', 'trace_level', 'version', 'open_state', 'enabled', 'hw_target',
                              'tid', 'sg_tablesize', 'dif_capabilities', 'dif_checks_failed', 'commands',
                              'active_commands', 'initiator_name'))
@@ -54,7 +54,7 @@ def _config_attrs(client, path, nonkey, skip=_NOT_ATTRIBUTES, names=None):
     """{name: value} of an object: key attributes (with nonkey, every readable configuration attribute)."""
     if names is None:
         # Chosen before reading: counters and states are never read, since reading them queues kernel work that
-        # can answer EAGAIN (SYSFS.md 4.5). Numbered values (IncomingUser1) are asked for by their base name.
+        # can answer EAGAIN (scst_sysfs.c). Numbered values (IncomingUser1) are asked for by their base name.
         listed = [name for name in client.list_dir(path, kind='file') if name not in skip and not _COUNTER.search(name)]
         names = set(listed) | set(re.sub('[0-9]+$', '', name) for name in listed)
     out = {}
@@ -208,7 +208,7 @@ def sessions(client, driver, target):
 
 
 def parse_version(lines):
-    """The SCST version from the `version` file in any of its formats (SYSFS.md 12), or None."""
+    """The SCST version from the `version` file in any of its formats (scst_main.c), or None."""
     for line in lines:
         match = _VERSION.match(line.strip())
         if match:

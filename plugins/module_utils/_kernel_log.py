@@ -15,21 +15,16 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import re
-import subprocess
 
 _TIMESTAMP = re.compile(r'^\[\s*\d+\.\d+\]\s?')
 
 
-def _run_dmesg(cmd):
-    proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, check=False)
-    return proc.returncode, proc.stdout.decode('utf-8', 'replace'), proc.stderr.decode('utf-8', 'replace')
-
-
 class KernelLog(object):
-    """Reads the kernel log with ``dmesg``; ``run(cmd) -> (rc, out, err)`` is injectable (AnsibleModule.run_command)."""
+    """Reads the kernel log with ``dmesg`` through ``run(cmd) -> (rc, out, err)`` (AnsibleModule.run_command: modules
+    start no process of their own)."""
 
-    def __init__(self, run=None, dmesg='dmesg'):
-        self._run = run or _run_dmesg
+    def __init__(self, run, dmesg='dmesg'):
+        self._run = run
         self._dmesg = dmesg
         self._mark = None
 

@@ -57,6 +57,25 @@ def load_order(names):
     return known + [n for n in dict.fromkeys(names) if n not in LOAD_ORDER]
 
 
+def boot_order(names):
+    """The order of the module list read at boot: as given, except that a module comes after the modules of
+    ``names`` it needs (a list made by hand keeps its order; one task's modules keep the order the user wrote)."""
+    given = list(dict.fromkeys(canonical(n) for n in names))
+    ordered = []
+
+    def add(name):
+        if name in ordered:
+            return
+        for dependency in DEPENDS.get(name, ('scst',)):
+            if dependency in given and dependency != name:
+                add(dependency)
+        ordered.append(name)
+
+    for name in given:
+        add(name)
+    return ordered
+
+
 def dependents(name, loaded):
     """Loaded modules that need ``name`` (directly or through another), in unload order."""
     out = []

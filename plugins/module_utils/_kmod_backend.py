@@ -18,7 +18,7 @@ import os
 import re
 import tempfile
 
-from ansible_collections.storage.scst.plugins.module_utils import _kmod
+from ansible_collections.storage.scst.plugins.module_utils import _hba, _kmod
 from ansible_collections.storage.scst.plugins.module_utils._kernel_log import KernelLog
 
 SYS_MODULE = '/sys/module'
@@ -37,11 +37,12 @@ class ModuleFailure(Exception):
         self.details = details
 
 
-def validate(names, params):
+def validate(names, params, blacklist=()):
     """Check every name, parameter and value before anything runs; errors name the option and the value."""
-    for name in names:
-        if not _NAME.match(name):
-            raise ModuleFailure("name: %r is not a kernel module name (letters, digits, '_' and '-' only)" % (name,))
+    for option, values in (('name', names), ('blacklist', blacklist)):
+        for name in values:
+            if not _NAME.match(name):
+                raise ModuleFailure("%s: %r is not a kernel module name (letters, digits, '_' and '-' only)" % (option, name))
     canonical = [_kmod.canonical(n) for n in names]
     for module, values in params.items():
         if _kmod.canonical(module) not in canonical:
@@ -61,9 +62,11 @@ def validate(names, params):
 class KernelModules(object):
     """Plans and applies one scst_module task. ``module`` is the AnsibleModule (run_command, atomic_move)."""
 
-    def __init__(self, module, names, params, state, persistent, modules_file, options_file, allow_reload, runtime=True):
+    def __init__(self, module, names, params, state, persistent, modules_file, options_file, allow_reload, runtime=True,
+                 on_conflict='fail', blacklist=(), blacklist_file=None):
         self.module = module
         self.names = _kmod.load_order(names)
+        self.given = names
         self.params = dict((_kmod.canonical(k), dict((str(a), b) for a, b in v.items())) for k, v in params.items())
         self.state = state
         self.persistent = persistent
@@ -71,6 +74,10 @@ class KernelModules(object):
         self.options_file = options_file
         self.allow_reload = allow_reload
         self.runtime = runtime
+        self.on_conflict = on_conflict
+        self.blacklist = list(blacklist)
+        self.blacklist_file = blacklist_file
+        self.deferred = []
         self.commands = []
         self.pending_reload = []
         self.warnings = []
@@ -138,8 +145,15 @@ class KernelModules(object):
     def _present(self):
         loaded = set(n for n in _kmod.LOAD_ORDER if self._loaded(n))
         for name in self.names:
+            if any(dep in self.deferred for dep in _kmod.DEPENDS.get(name, ('scst',))):
+                self.deferred.append(name)
+                continue
             rival = _kmod.CONFLICTS.get(name)
             if rival and not self._loaded(name) and self._loaded(rival):
+                if not self.allow_reload and self.on_conflict == 'next_boot':
+                    # Only the boot files are written for it (and for what needs it): the next boot loads it.
+                    self.deferred.append(name)
+                    continue
                 if not self.allow_reload:
                     raise ModuleFailure(
                         'the distribution driver %s is loaded and drives the same HBAs as %s; blacklist it in '
@@ -196,12 +210,16 @@ class KernelModules(object):
 
     def _persist(self):
         present = self.state == 'present'
-        self._edit(self.modules_file, lambda text: _kmod.edit_module_list(text, self.names, present))
+        self._edit(self.modules_file, lambda text: _kmod.edit_module_list(text, _kmod.boot_order(self.given), present))
         # Only modules whose params the task states own an options line; params: {mod: {}} clears it.
         options = dict((name, self.params.get(name, {})) for name in self.names if not present or name in self.params)
         self._edit(self.options_file, lambda text: _kmod.edit_options(text, options, present))
+        if self.blacklist:
+            self._edit(self.blacklist_file, lambda text: _hba.blacklist_text(self.blacklist))
 
     def run(self):
+        if (self.blacklist or self.on_conflict == 'next_boot') and not self.persistent:
+            raise ModuleFailure('blacklist and on_conflict: next_boot write boot-time files, so they need persistent: true')
         if not self.runtime:
             if not self.persistent:
                 raise ModuleFailure('runtime: false changes only the boot-time files, so it needs persistent: true')
@@ -216,5 +234,6 @@ class KernelModules(object):
             'commands': self.commands,
             'modules': self.names,
             'pending_reload': self.pending_reload,
+            'deferred': self.deferred,
             'kernel_log': self.kernel_log,
         }

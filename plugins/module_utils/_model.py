@@ -58,7 +58,7 @@ canonical text of one attribute value for code that reads values from elsewhere 
 For the layers above: ``index()`` gives keyed indexes of a model (devices, targets, LUNs, initiators, ...)
 and ``compare()`` the keys added, removed and changed between two models; ``is_hardware_target()``,
 ``device_create_attributes()``, ``target_create_attributes()``, ``dynamic_attributes()`` and
-``is_multi_valued()`` answer the questions of SCST_CONF.md 1.4 and 3.4 from the tables below.
+``is_multi_valued()`` answer the questions scstadmin asks of an attribute or a target, from the tables below.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -81,7 +81,7 @@ from ansible_collections.storage.scst.plugins.module_utils._validate import (
 KEYWORDS = ('HANDLER', 'DEVICE', 'TARGET_DRIVER', 'TARGET', 'LUN', 'GROUP', 'INITIATOR', 'DEVICE_GROUP',
             'TARGET_GROUP', 'ALUA', 'HW_TARGET', 'enabled')
 
-# add_device parameters advertised by each handler (SYSFS.md 2.1, SCST 3.11). The running kernel's list can
+# add_device parameters advertised by each handler (the mgmt help of scst_vdisk.c, SCST 3.11). The running kernel's list can
 # differ; gather reads it from mgmt and that list wins.
 DEVICE_CREATE_ATTRIBUTES = {
     'vdisk_fileio': frozenset(('active', 'async', 'bind_alua_state', 'blocksize', 'cluster_mode', 'dif_filename',
@@ -129,7 +129,7 @@ READ_ONLY_GLOBAL_ATTRIBUTES = frozenset(('version', 'last_sysfs_mgmt_res', 'trac
 ALUA_STATES = ('active', 'nonoptimized', 'standby', 'unavailable', 'offline', 'transitioning')
 TG_TARGET_ATTRIBUTES = frozenset(('rel_tgt_id',))
 
-# How values are read, by level then attribute name (SYSFS.md 1.1, 1.3, 1.4, 3.7, 3.8, 6, 7, 10); names not
+# How values are read, by level then attribute name (scst_sysfs.c, scst_vdisk.c, iscsi-scst, qla2x00t); names not
 # listed are free text.
 _INT, _BOOL, _YESNO, _WWN, _STATE = 'int', 'bool', 'yesno', 'wwn', 'state'
 _ISCSI_INT = ('QueuedCommands', 'RspTimeout', 'NopInInterval', 'NopInTimeout', 'MaxSessions', 'MaxConnections',
@@ -167,7 +167,7 @@ _WWN_PLAIN = re.compile(r'^(0[xX])?[0-9a-fA-F]{1,16}$')
 _CHAP_ATTRIBUTE = re.compile(r'^(?:Incoming|Outgoing)User[0-9]*$')
 _HCIL = re.compile(r'^[0-9]+:[0-9]+:[0-9]+:[0-9]+$')
 _WILDCARD = re.compile(r'[*?!]')
-# Characters that scst.conf cannot carry in a value (SCST_CONF.md 1.8) or that the sysfs write would split.
+# Characters that scst.conf cannot carry in a value or that the sysfs write would split.
 _UNWRITABLE_VALUE = re.compile(r'["{}\x00-\x1f\x7f]')
 _BAD_NAME = re.compile(r'[\s"{}=/;\x00-\x1f\x7f]')
 
@@ -808,7 +808,7 @@ def check(model):
 # Questions the planner asks
 
 def is_hardware_target(driver_name, target):
-    """True when the target exists by itself and is never created or deleted (SCST_CONF.md 3.4).
+    """True when the target exists by itself and is never created or deleted (as scstadmin tells them).
 
     That is: HW_TARGET is set, or the driver cannot create targets, or it is a qla2x00t port that is not an
     NPIV port (NPIV ports are created with node_name and parent_host).

@@ -6,9 +6,9 @@
 """The planner: desired SCST configuration + current configuration + state -> ordered list of sysfs writes.
 
 This module is private to this collection: it is not part of the public API and may change without notice.
-plan() is a pure function (no I/O): it compares two configuration models (the shape of DESIGN.md, as
+plan() is a pure function (no I/O): it compares two configuration models (the canonical shape of _model.py, as
 _model.py normalises it and _gather.py reads it) and returns the minimum list of Action objects, in the order
-SCST needs them (shared/scst/SCST_CONF.md 3.2, SYSFS.md Appendix A): removals first, in reverse dependency
+SCST needs them (the order of scstadmin's applyConfiguration): removals first, in reverse dependency
 order (targets disabled, sessions drained, attribute values, ALUA entries, LUNs, initiators, groups, targets,
 devices), then additions (global attributes, devices, targets, driver and target attributes, groups,
 initiators, LUNs, ALUA, target `enabled`, driver `enabled`). Every action knows its inverse, for rollback.
@@ -41,7 +41,7 @@ RECREATE = ('never', 'options-changed', 'always')
 DEFAULT_ROOT = '/sys/kernel/scst_tgt'
 
 CHAP_ATTRS = frozenset(('IncomingUser', 'OutgoingUser'))
-# vdisk attributes that SCST accepts only in add_device (read-only afterwards, SYSFS.md 10), with their
+# vdisk attributes that SCST accepts only in add_device (read-only afterwards, scst_vdisk.c), with their
 # defaults, used when a replaced/overridden device leaves one out. filename is writable only while the device
 # is inactive, so a new filename also means re-creation (except on vcdrom, where writing it changes media).
 CREATION_ONLY = {
@@ -49,9 +49,9 @@ CREATION_ONLY = {
     'thin_provisioned': None, 'removable': '0', 'rotational': '1', 'tst': '1', 'dummy': '0',
     'dif_filename': None, 'dif_mode': None, 'dif_type': None,
 }
-# Device attributes that SCST derives from the backing file and shows read-only (SYSFS.md 10): never written.
+# Device attributes that SCST derives from the backing file and shows read-only (scst_vdisk.c): never written.
 DERIVED = {'vdisk_fileio': frozenset(('size', 'size_mb')), 'vcdrom': frozenset(('size', 'size_mb'))}
-# Target entries that are information, not configuration: never written (SYSFS.md 1.4).
+# Target entries that are information, not configuration: never written (scst_sysfs.c).
 TARGET_INFO_ATTRS = frozenset(('hw_target', 'tid', 'sg_tablesize', 'host'))
 
 # FC WWPNs and InfiniBand port GIDs: SCST spells them in lower case, users may not.
@@ -147,7 +147,7 @@ def same_value(level, name, left, right):
     return _canonical(level, name, left) == _canonical(level, name, right)
 
 
-# iSCSI digests: a comma list of None/CRC32C, case-insensitive (SYSFS.md 6), that the daemon keeps as a set of
+# iSCSI digests: a comma list of None/CRC32C, case-insensitive (iscsi-scst), that the daemon keeps as a set of
 # bits, so the order it shows them in need not be the order they were written in.
 _DIGESTS = frozenset(('HeaderDigest', 'DataDigest'))
 
@@ -182,7 +182,7 @@ def name_key(name):
 
 
 def initiator_key(name):
-    # SCST matches initiator names case-insensitively (SYSFS.md 8.2): entries differing in case are one.
+    # SCST matches initiator names case-insensitively (scst_targ.c, __scst_find_acg): entries differing in case are one.
     return name.lower()
 
 
@@ -295,7 +295,7 @@ def _lun_set_name(driver, target, group):
 def plan(desired, current, state='merged', recreate='never', force=False, meta=None):
     """Actions that turn current into desired under state; returns a Plan (a list of Action).
 
-    desired, current: configuration models (DESIGN.md). current is what _gather read, with the actual
+    desired, current: configuration models (_model.py). current is what _gather read, with the actual
     values of the attributes the desired model names (gather with nonkey=True).
     state: merged (add and change, never remove), replaced (the named devices, targets and device groups
     become exactly as described; objects not named stay), overridden (the kernel becomes exactly the
@@ -812,7 +812,7 @@ class _Planner(object):
             if old is None:
                 self.add(A_LUNS, self._lun_action('add', path, entry['device'], lun, entry['read_only'], where))
                 continue
-            # luns/N/read_only reads 1 when the LUN flag or the device's own read_only is set (SYSFS.md 9).
+            # luns/N/read_only reads 1 when the LUN flag or the device's own read_only is set (scst_lib.c).
             effective = entry['read_only'] or self.device_read_only(entry['device'])
             if old['device'] == entry['device'] and _truthy(old['read_only']) in (effective, entry['read_only']):
                 continue
@@ -822,7 +822,7 @@ class _Planner(object):
 
     def copy_manager_luns(self, want, have):
         """copy_manager_tgt numbers its LUNs itself: SCST maps every vdisk device it creates at the next number of
-        a rolling counter (SYSFS.md 2.1), which no configuration can predict. So a configured LUN is satisfied by
+        a rolling counter (scst_vdisk.c), which no configuration can predict. So a configured LUN is satisfied by
         its device being mapped at any number, and a vdisk device created in this run needs no add (SCST maps it;
         an add would fail EEXIST or map it twice)."""
         have = dict((lun, entry) for lun, entry in have.items() if entry['device'] not in self.gone_devices)
@@ -875,7 +875,7 @@ class _Planner(object):
         for lun in sorted(luns):
             entry = luns[lun]
             if entry['device'] in self.gone_devices and entry['device'] in self.want_devices:
-                # The LUN read 1 because of its own flag only if the old device was not read-only (SYSFS.md 9).
+                # The LUN read 1 because of its own flag only if the old device was not read-only (scst_lib.c).
                 old_device = self.have_devices[entry['device']][1]
                 flag = entry['read_only'] and not _truthy(old_device['attributes'].get('read_only'))
                 self.add(A_LUNS, self._lun_action('add', path, entry['device'], lun, flag,

@@ -23,7 +23,7 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.storage.scst.plugins.module_utils import _apply, _gather, _plan
 from ansible_collections.storage.scst.plugins.module_utils._conf import render
 from ansible_collections.storage.scst.plugins.module_utils._errors import ScstError
-from ansible_collections.storage.scst.plugins.module_utils._sysfs import SysfsClient
+from ansible_collections.storage.scst.plugins.module_utils._sysfs import SysfsClient, dmesg_reader
 
 SYSFS_ARGUMENT_SPEC = dict(
     sysfs_timeout=dict(type='int', default=300),
@@ -103,7 +103,12 @@ class ScstModule(object):
         self.module = _MaskingModule(secrets_in=secrets_in, argument_spec=spec, supports_check_mode=True, **kwargs)
         self.params = self.module.params
         self.client = SysfsClient(timeout=self.params['sysfs_timeout'], lock_timeout=self.params['lock_timeout'],
-                                  dry_run=self.module.check_mode, secrets=self.module.no_log_values)
+                                  dry_run=self.module.check_mode, secrets=self.module.no_log_values,
+                                  log_reader=dmesg_reader(self._run))
+
+    def _run(self, args):
+        # A missing dmesg must not fail the module (OSError is raised, not reported): there is then no kernel log.
+        return self.module.run_command(args, environ_update={'LC_ALL': 'C'}, handle_exceptions=False)
 
     # While converge() reads the state before planning: a _ReadMemo of the client.
     _reader = None

@@ -8,7 +8,7 @@
 This module is private to this collection: it is not part of the public API and may change without notice.
 SysfsClient reads attribute values (first line plus the '[key]' mark, numbered multi-values folded), lists
 objects and links, and writes one mgmt command or one attribute value with one write(2), following the
-EAGAIN / last_sysfs_mgmt_res protocol of the kernel (shared/scst/SYSFS.md 2.0, 3.1, 4). Every write is
+EAGAIN / last_sysfs_mgmt_res protocol of the kernel (SCST's scst_sysfs.c). Every write is
 checked first (see _validate), serialised by an exclusive lock held for the whole apply, recorded in
 SysfsClient.applied with secrets masked, and skipped (but still recorded) in dry-run mode.
 """
@@ -23,7 +23,6 @@ import os
 import re
 import shlex
 import stat
-import subprocess
 import time
 
 from ansible_collections.storage.scst.plugins.module_utils import _secrets
@@ -53,7 +52,7 @@ _O_CLOEXEC = getattr(os, 'O_CLOEXEC', 0)
 
 
 def parse_value(text):
-    """(value, is_key) of an attribute file's content (SYSFS.md 3.1).
+    """(value, is_key) of an attribute file's content (the '[key]' mark of scst_sysfs.c).
 
     The value is the first line, kept exactly (some values end in a space, e.g. prod_rev_lvl '390 ').
     is_key is true when any later line is '[key]'; further empty lines are ignored. '' gives ('', False).
@@ -62,18 +61,17 @@ def parse_value(text):
     return lines[0], any(line.strip() == '[key]' for line in lines[1:])
 
 
-def dmesg_lines():
-    """The kernel log as a list of lines, or None when it cannot be read (no dmesg, no permission)."""
-    try:
-        proc = subprocess.run(
-            ['dmesg'], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, timeout=10, check=False,
-            env=dict(os.environ, LC_ALL='C'),
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    if proc.returncode != 0:
-        return None
-    return proc.stdout.decode('utf-8', 'replace').splitlines()
+def dmesg_reader(run):
+    """A ``log_reader`` for SysfsClient that runs ``dmesg`` through ``run(args) -> (rc, out, err)``
+    (AnsibleModule.run_command in modules, which start no process of their own). The reader returns the kernel log
+    as a list of lines, or None when it cannot be read (no dmesg, no permission)."""
+    def read():
+        try:
+            rc, out, dummy = run(['dmesg'])
+        except OSError:
+            return None
+        return out.splitlines() if rc == 0 else None
+    return read
 
 
 class SysfsClient(object):
@@ -91,7 +89,7 @@ class SysfsClient(object):
     Not thread-safe: use one client per thread.
     """
 
-    def __init__(self, root=DEFAULT_ROOT, timeout=300, poll_interval=1.0, log_reader=dmesg_lines,
+    def __init__(self, root=DEFAULT_ROOT, timeout=300, poll_interval=1.0, log_reader=None,
                  sleep=time.sleep, clock=time.monotonic, dry_run=False, lock_path=None, lock_timeout=300,
                  secrets=()):
         self.root = os.path.normpath(root)
@@ -220,7 +218,7 @@ class SysfsClient(object):
             self.sleep(self.poll_interval)
 
     def read(self, path):
-        """Whole content of an attribute file as text; reads failing with EAGAIN are retried (SYSFS.md 4.5)."""
+        """Whole content of an attribute file as text; reads failing with EAGAIN are retried (the sysfs work queue of scst_sysfs.c)."""
         abs_path = self._resolve(path)[0]
         try:
             data = self._retry_eagain(lambda: self._read_once(abs_path))
@@ -389,7 +387,7 @@ class SysfsClient(object):
             raise self._os_error(err, 'opening for writing', abs_path, command=shown, log_marker=marker)
         try:
             # One os.write: a file object would retry or re-send a partial or EAGAIN write on close, and a
-            # resent remainder is parsed by SCST as a second command (SYSFS.md 2.0, 11).
+            # resent remainder is parsed by SCST as a second command (scst_sysfs.c mgmt parsers).
             written = os.write(fd, data)
         except OSError as err:
             if err.errno != errno.EAGAIN:
@@ -415,7 +413,7 @@ class SysfsClient(object):
             return
 
     def _wait_for_result(self, abs_path, shown, marker):
-        """SYSFS.md 4.5: the write was queued (EAGAIN); read last_sysfs_mgmt_res until it stops failing
+        """scst_sysfs.c work queue: the write was queued (EAGAIN); read last_sysfs_mgmt_res until it stops failing
         with EAGAIN: 0 means success, -N failure with errno N."""
         result_path = os.path.join(self.root, RESULT_FILE)
         try:

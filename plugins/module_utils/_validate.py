@@ -7,7 +7,7 @@
 
 This module is private to this collection: it is not part of the public API and may change without notice.
 SCST's mgmt lexer splits words at whitespace and '=', parameter lists at ';' and newlines, and kernfs cuts a
-write at 4096 bytes (SYSFS.md 2.0 and 11); so a value holding any of them could add a parameter or a command
+write at 4096 bytes (scst_sysfs.c mgmt parsers, kernel sysfs); so a value holding any of them could add a parameter or a command
 to a write. These functions reject such input before anything is written, and build_command() assembles
 command texts only from checked parts. Every error names the user's option and the rejected value.
 name_problem() and lun_number() are the one rule for object names and LUN numbers: the model (scst_config,

@@ -30,6 +30,7 @@ description:
 author:
   - storage.scst maintainers (@storage-scst)
 extends_documentation_fragment:
+  - storage.scst.model
   - storage.scst.attributes
   - storage.scst.attributes.actiongroup_scst
   - storage.scst.attributes.sysfs
@@ -46,27 +47,6 @@ attributes:
   idempotent:
     support: full
 options:
-  config:
-    description:
-      - The desired configuration as the collection's configuration model (the shape of the C(scst_config)
-        variable of the role, and of what O(state=parsed) and O(state=gathered) return).
-      - "Keys: C(attributes) (global), C(handlers) (each with C(devices)), C(drivers) (each with C(targets), each
-        with C(luns) and C(groups)), C(alua) and C(device_groups). Lists are keyed by C(name) (C(lun) for LUNs)."
-      - Errors name the option path, for example C(config.drivers[0].targets[1].luns[0].device).
-      - "Names follow the same rule as in the other modules of this collection: not C(.) or C(..), no whitespace,
-        C(/), C(=), C(;), control or invisible characters (such as U+200B or U+202E), not the name of an entry SCST
-        keeps beside the object (a device or target named C(mgmt), a target named C(enabled)), at most 255 bytes
-        (64 for vdisk devices). C(iscsi) target and initiator names follow RFC 7143 (C(iqn.), C(eui.), C(naa.),
-        at most 223 bytes). An unquoted YAML boolean is not a name."
-      - "A LUN number is an integer or decimal text; text with a leading zero (C('010')) is refused, as in
-        M(storage.scst.scst_lun) (scst.conf text is read as the kernel reads it: C(LUN 010) is LUN 8, with a
-        warning). A LUN number given twice in one LUN set is refused."
-      - CHAP secrets (C(IncomingUser), C(OutgoingUser) values C(NAME SECRET)) have at least 12 characters, as
-        iscsi-scstd requires.
-      - CHAP secrets in C(IncomingUser) and C(OutgoingUser) values are masked in every result and in the
-        invocation log on the managed host.
-      - Mutually exclusive with O(src) and O(content).
-    type: dict
   src:
     description:
       - Path of an C(scst.conf) file on the managed host to read the configuration from.
@@ -135,6 +115,28 @@ options:
       - Without it the writes made stay, and a later run continues from there.
     type: bool
     default: false
+  dest:
+    description:
+      - Also keep O(config) as an C(scst.conf) file at this path on the host, for the SCST service to apply at
+        boot. Only with O(config) and states V(merged), V(replaced) and V(overridden).
+      - The file is written only after the running kernel converged, atomically (a new file in the same
+        directory, renamed over the old one) and root's with mode C(0600) from its creation, so that at any moment
+        it describes a configuration that was applied. When the converge fails the file is left as it was.
+      - Before anything is applied, the text must parse back, with this collection's parser, to exactly the
+        configuration it was rendered from.
+      - The file holds the CHAP secrets of O(config); it is never shown in the results or the diff.
+    type: path
+  backup:
+    description: Before O(dest) is replaced, keep the old file beside it (C(NAME.PID.TIME~), mode C(0600)).
+    type: bool
+    default: false
+  deferred_drivers:
+    description:
+      - Target drivers of O(config) whose kernel module loads only at the next boot (see O(storage.scst.scst_module#module:on_conflict)).
+        They are written to O(dest) but left out of the running converge.
+    type: list
+    elements: str
+    default: []
 notes:
   - Reads and writes C(/sys/kernel/scst_tgt) only; the kernel modules must be loaded first (M(storage.scst.scst_module)).
   - All runs of this collection's modules on one host are serialised by a host-wide lock.
@@ -214,22 +216,99 @@ before:
   description: The running configuration before the run, as scst.conf keeps it (key attributes only), secrets masked.
   returned: states merged, replaced, overridden and deleted
   type: dict
+  sample:
+    attributes: {}
+    handlers:
+      - name: vdisk_fileio
+        attributes: {}
+        devices: [{name: disk01, attributes: {filename: /srv/disk01.img, blocksize: "4096"}}]
+    drivers:
+      - name: iscsi
+        enabled: true
+        attributes: {}
+        targets:
+          - name: iqn.2026-01.com.example:storage.t1
+            hw_target: false
+            enabled: true
+            attributes: {IncomingUser: ["joe ********"]}
+            luns: [{lun: 0, device: disk01, read_only: false}]
+            groups: []
+    alua: {}
+    device_groups: []
 after:
   description: The running configuration after the run, as scst.conf keeps it, secrets masked.
   returned: states merged, replaced, overridden and deleted, when not in check mode
   type: dict
+  sample:
+    attributes: {}
+    handlers:
+      - name: vdisk_fileio
+        attributes: {}
+        devices: [{name: disk01, attributes: {filename: /srv/disk01.img, blocksize: "4096"}}]
+    drivers:
+      - name: iscsi
+        enabled: true
+        attributes: {}
+        targets:
+          - name: iqn.2026-01.com.example:storage.t1
+            hw_target: false
+            enabled: true
+            attributes: {IncomingUser: ["joe ********"]}
+            luns: [{lun: 0, device: disk01, read_only: false}]
+            groups: []
+    alua: {}
+    device_groups: []
 gathered:
   description: The running configuration as a model, as scst.conf keeps it, secrets masked.
   returned: state gathered
   type: dict
+  sample:
+    attributes: {}
+    handlers:
+      - name: vdisk_fileio
+        attributes: {}
+        devices: [{name: disk01, attributes: {filename: /srv/disk01.img, blocksize: "4096"}}]
+    drivers:
+      - name: iscsi
+        enabled: true
+        attributes: {}
+        targets:
+          - name: iqn.2026-01.com.example:storage.t1
+            hw_target: false
+            enabled: true
+            attributes: {IncomingUser: ["joe ********"]}
+            luns: [{lun: 0, device: disk01, read_only: false}]
+            groups: []
+    alua: {}
+    device_groups: []
 rendered:
   description: The configuration (V(rendered)) or the running configuration (V(gathered)) as scst.conf text, secrets masked.
   returned: states rendered and gathered
   type: str
+  sample: "# Automatically generated by storage.scst.\n\n\nHANDLER vdisk_fileio {\n\tDEVICE disk01 {\n\t\tfilename /srv/disk01.img\n\t}\n}\n\n"
 parsed:
   description: The model read from O(content) or O(src), secrets masked.
   returned: state parsed
   type: dict
+  sample:
+    attributes: {}
+    handlers:
+      - name: vdisk_fileio
+        attributes: {}
+        devices: [{name: disk01, attributes: {filename: /srv/disk01.img, blocksize: "4096"}}]
+    drivers:
+      - name: iscsi
+        enabled: true
+        attributes: {}
+        targets:
+          - name: iqn.2026-01.com.example:storage.t1
+            hw_target: false
+            enabled: true
+            attributes: {IncomingUser: ["joe ********"]}
+            luns: [{lun: 0, device: disk01, read_only: false}]
+            groups: []
+    alua: {}
+    device_groups: []
 drift:
   description:
     - With O(state=merged), what the running kernel grants beyond the configuration in the drivers it names and
@@ -263,20 +342,33 @@ not_applied:
   returned: failure part-way through the writes
   type: list
   elements: str
+  sample: ["echo 'add disk01 0' > /sys/kernel/scst_tgt/targets/iscsi/iqn.2026-01.com.example:storage.t1/luns/mgmt"]
 failed_command:
   description: On failure, the write that failed.
   returned: failure part-way through the writes
   type: str
+  sample: "echo 'add disk01 0' > /sys/kernel/scst_tgt/targets/iscsi/iqn.2026-01.com.example:storage.t1/luns/mgmt"
 rolled_back:
   description: With O(rollback=true), the writes that undid the applied ones, in order.
   returned: failure part-way through the writes, with rollback
   type: list
   elements: str
+  sample: ["echo 'del_target iqn.2026-01.com.example:storage.t1' > /sys/kernel/scst_tgt/targets/iscsi/mgmt",
+           "echo 'del_device disk01' > /sys/kernel/scst_tgt/handlers/vdisk_fileio/mgmt"]
 not_rolled_back:
   description: With O(rollback=true), the applied writes that could not be undone.
   returned: failure part-way through the writes, with rollback
   type: list
   elements: str
+  sample: ["echo 'QueuedCommands 64' > /sys/kernel/scst_tgt/targets/iscsi/iqn.2026-01.com.example:storage.t1/QueuedCommands"]
+dest_changed:
+  description: Whether O(dest) was (or, in check mode, would be) written.
+  returned: when O(dest) is given
+  type: bool
+backup_file:
+  description: The copy of the previous O(dest) kept with O(backup=true).
+  returned: when O(dest) was replaced with O(backup=true)
+  type: str
 issues:
   description: When O(content) or O(src) cannot be read, each problem with file, line, column and message.
   returned: failure to read scst.conf
@@ -285,7 +377,7 @@ issues:
   sample: [{file: scst.conf, line: 6, column: 9, message: "text before '}' on the same line ..."}]
 '''
 
-from ansible_collections.storage.scst.plugins.module_utils import _drift, _secrets
+from ansible_collections.storage.scst.plugins.module_utils import _conf_file, _drift, _secrets
 from ansible_collections.storage.scst.plugins.module_utils._conf import COMPAT_SCSTADMIN, ConfError, parse, render, unlike_scst_conf
 from ansible_collections.storage.scst.plugins.module_utils._errors import MASK
 from ansible_collections.storage.scst.plugins.module_utils._model import ModelError, check, format_path
@@ -293,6 +385,35 @@ from ansible_collections.storage.scst.plugins.module_utils._runner import ScstMo
 
 SOURCES = ('config', 'src', 'content')
 CONVERGING = ('merged', 'replaced', 'overridden', 'deleted')
+
+
+def _named(**options):
+    """A list of objects keyed by name, with free-form attributes (storage.scst.model documents each one).
+
+    Names and LUN numbers are raw: _model.check() reads them with the rule every module uses (Ansible's str and
+    int would turn an unquoted YAML boolean into 'True' and read '010' as 10 where SCST reads 8)."""
+    spec = dict(name=dict(type='raw', required=True), attributes=dict(type='dict'))
+    spec.update(options)
+    return dict(type='list', elements='dict', options=spec)
+
+
+def _luns():
+    return dict(type='list', elements='dict', options=dict(
+        lun=dict(type='raw', required=True), device=dict(type='raw', required=True),
+        read_only=dict(type='bool', default=False)))
+
+
+# The shape of the configuration model; what a spec cannot say (names, numbers, references) _model.check() says.
+MODEL_SPEC = dict(
+    attributes=dict(type='dict'),
+    handlers=_named(devices=_named()),
+    drivers=_named(enabled=dict(type='bool'), targets=_named(
+        hw_target=dict(type='bool', default=False), enabled=dict(type='bool'), luns=_luns(),
+        groups=_named(luns=_luns(), initiators=dict(type='list', elements='raw')))),
+    alua=dict(type='dict'),
+    device_groups=_named(devices=dict(type='list', elements='raw'),
+                         target_groups=_named(targets=dict(type='list', elements='raw'))),
+)
 
 
 class _Refused(Exception):
@@ -361,11 +482,24 @@ def scope_for(state, desired, recreate):
     return {'drivers': [driver['name'] for driver in desired['drivers']]}
 
 
+def boot_file_text(params, state):
+    """The scst.conf text for dest (None without dest), checked before anything is applied."""
+    if params['dest'] is None:
+        return None
+    if state not in ('merged', 'replaced', 'overridden'):
+        raise _Refused('dest: a file is written only with state merged, replaced or overridden, not %s' % state)
+    text = render(params['config'])
+    problem = _conf_file.round_trip_problem(text)
+    if problem:
+        raise _Refused('dest: %s; nothing was applied and %s was left as it was' % (problem, params['dest']))
+    return text
+
+
 def main():
     scst = ScstModule(
         secrets_in=secrets_in,
         argument_spec=dict(
-            config=dict(type='dict'),
+            config=dict(type='dict', options=MODEL_SPEC),
             src=dict(type='path'),
             content=dict(type='str'),
             compat=dict(type='str', choices=['strict', 'scstadmin'], default='strict'),
@@ -374,8 +508,12 @@ def main():
             recreate=dict(type='str', choices=['never', 'options-changed', 'always'], default='never'),
             force=dict(type='bool', default=False),
             rollback=dict(type='bool', default=False),
+            dest=dict(type='path'),
+            backup=dict(type='bool', default=False),
+            deferred_drivers=dict(type='list', elements='str', default=[]),
         ),
         mutually_exclusive=[SOURCES],
+        required_by={'dest': 'config'},
         required_if=[
             ('state', 'merged', SOURCES, True),
             ('state', 'replaced', SOURCES, True),
@@ -419,7 +557,11 @@ def main():
         if state == 'overridden' and desired == check({}):
             raise _Refused('state=overridden with an empty configuration would remove everything; refused '
                            '(use state=deleted to clear SCST)')
-        result = scst.converge(desired, state, scope_for(state, desired, params['recreate']),
+        text = boot_file_text(params, state)
+        live = desired
+        if params['deferred_drivers']:
+            live = dict(desired, drivers=[d for d in desired['drivers'] if d['name'] not in params['deferred_drivers']])
+        result = scst.converge(live, state, scope_for(state, live, params['recreate']),
                                recreate=params['recreate'], force=params['force'], rollback=params['rollback'],
                                report_keys_only=True)
         hide(result.get('before'), result.get('after'))
@@ -428,6 +570,17 @@ def main():
             result['drift'] = _drift.find(desired, result['before'], removed_by='overridden')
             for entry in result['drift']:
                 module.warn('%s; state=overridden would remove it' % entry['message'])
+        if text is not None:
+            # Reached only when the converge succeeded: the file then describes a state that was applied.
+            try:
+                written = _conf_file.write(params['dest'], text, backup=params['backup'], check_mode=module.check_mode)
+            except _conf_file.ConfFileError as err:
+                raise _Refused('dest: the running SCST converged, but %s; it was left as it was' % err,
+                               commands=result['commands'])
+            result['dest_changed'] = written['changed']
+            result['changed'] = result['changed'] or written['changed']
+            if written['backup_file']:
+                result['backup_file'] = written['backup_file']
         return result
 
     def guarded():

@@ -154,10 +154,44 @@ before:
       the target with its groups, and the handlers of the devices O(luns) names.
   returned: success
   type: dict
+  sample:
+    attributes: {}
+    handlers: [{name: vdisk_blockio, attributes: {}, devices: [{name: disk01, attributes: {filename: /dev/vg0/lun01}}]}]
+    drivers:
+      - name: qla2x00t
+        enabled: null
+        attributes: {}
+        targets:
+          - name: "21:00:00:24:ff:31:4c:48"
+            hw_target: true
+            enabled: true
+            attributes: {}
+            luns: []
+            groups: [{name: esx_cluster, attributes: {}, luns: [{lun: 0, device: disk01, read_only: false}],
+                      initiators: ["21:00:00:24:ff:7a:11:02"]}]
+    alua: {}
+    device_groups: []
 after:
   description: The same configuration read again after the change.
   returned: success and not check mode
   type: dict
+  sample:
+    attributes: {}
+    handlers: [{name: vdisk_blockio, attributes: {}, devices: [{name: disk01, attributes: {filename: /dev/vg0/lun01}}]}]
+    drivers:
+      - name: qla2x00t
+        enabled: null
+        attributes: {}
+        targets:
+          - name: "21:00:00:24:ff:31:4c:48"
+            hw_target: true
+            enabled: true
+            attributes: {}
+            luns: []
+            groups: [{name: esx_cluster, attributes: {}, luns: [{lun: 0, device: disk01, read_only: false}],
+                      initiators: ["21:00:00:24:ff:7a:11:02"]}]
+    alua: {}
+    device_groups: []
 '''
 
 from ansible_collections.storage.scst.plugins.module_utils._errors import ScstInputError

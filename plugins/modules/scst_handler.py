@@ -146,10 +146,28 @@ before:
       may map it.
   returned: success
   type: dict
+  sample:
+    attributes: {}
+    handlers:
+      - name: vdisk_fileio
+        attributes: {}
+        devices: [{name: disk01, attributes: {filename: /srv/scst/disk01.img, blocksize: "4096", prod_id: DISK01}}]
+    drivers: []
+    alua: {}
+    device_groups: []
 after:
   description: The same configuration read again after the change.
   returned: success and not check mode
   type: dict
+  sample:
+    attributes: {}
+    handlers:
+      - name: vdisk_fileio
+        attributes: {}
+        devices: [{name: disk01, attributes: {filename: /srv/scst/disk01.img, blocksize: "4096", prod_id: DISK01}}]
+    drivers: []
+    alua: {}
+    device_groups: []
 luns:
   description: Where the device is mapped as a LUN (C(driver/target/lun) or C(driver/target/group/lun)), when
     O(state=absent) was refused because of them.

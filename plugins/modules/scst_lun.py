@@ -116,10 +116,34 @@ before:
       the target (with its LUNs and groups) and the handler of the device.
   returned: success
   type: dict
+  sample:
+    attributes: {}
+    handlers: [{name: vdisk_fileio, attributes: {}, devices: [{name: disk01, attributes: {filename: /srv/disk01.img}}]}]
+    drivers:
+      - name: iscsi
+        enabled: true
+        attributes: {}
+        targets:
+          - {name: "iqn.2026-01.com.example:storage.t1", hw_target: false, enabled: true, attributes: {},
+             luns: [{lun: 0, device: disk01, read_only: false}], groups: []}
+    alua: {}
+    device_groups: []
 after:
   description: The same configuration read again after the change.
   returned: success and not check mode
   type: dict
+  sample:
+    attributes: {}
+    handlers: [{name: vdisk_fileio, attributes: {}, devices: [{name: disk01, attributes: {filename: /srv/disk01.img}}]}]
+    drivers:
+      - name: iscsi
+        enabled: true
+        attributes: {}
+        targets:
+          - {name: "iqn.2026-01.com.example:storage.t1", hw_target: false, enabled: true, attributes: {},
+             luns: [{lun: 0, device: disk01, read_only: false}], groups: []}
+    alua: {}
+    device_groups: []
 '''
 
 from ansible_collections.storage.scst.plugins.module_utils._model import normalize

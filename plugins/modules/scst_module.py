@@ -86,9 +86,63 @@ options:
       - This drops every session that goes through the driver, boot from SAN included.
     type: bool
     default: false
+  on_conflict:
+    description:
+      - What to do when the distribution C(qla2xxx) holds the HBAs that C(qla2xxx_scst) must drive and
+        O(allow_reload=false).
+      - V(fail) stops with an explanation.
+      - V(next_boot) writes the boot-time files of C(qla2xxx_scst) and of the modules that need it (with
+        O(blacklist), the next boot loads SCST's driver instead), loads the other modules now, and lists the
+        waiting modules in RV(deferred). Needs O(persistent=true).
+    type: str
+    choices: [fail, next_boot]
+    default: fail
+  blacklist:
+    description:
+      - Distribution drivers that must not load at boot, such as C(qla2xxx), which would claim the QLogic HBAs
+        before C(qla2xxx_scst). Written as C(blacklist) lines to O(blacklist_file), which this module then owns
+        whole. An empty list leaves O(blacklist_file) alone. Needs O(persistent=true).
+      - A driver in the initramfs loads before C(/etc/modprobe.d) is read; RV(commands) shows C(write) of the
+        file when it changed, so that the initramfs can be rebuilt.
+    type: list
+    elements: str
+    default: []
+  blacklist_file:
+    description: The C(/etc/modprobe.d) file that holds the O(blacklist) lines.
+    type: path
+    default: /etc/modprobe.d/storage-scst-blacklist.conf
+  enable_services:
+    description:
+      - Services to enable at boot after the modules are loaded, for example C(scst), whose init script applies
+        C(/etc/scst.conf) at boot. They are not started.
+      - systemd (when C(/run/systemd/system) exists) and SysV init scripts in C(/etc/init.d) (C(update-rc.d) or
+        C(chkconfig)) are handled. A service that no service manager knows is listed in RV(unknown_services).
+    type: list
+    elements: str
+    default: []
+  iscsi_daemon:
+    description:
+      - Keep C(iscsi-scstd), the user-space half of C(iscsi_scst), running; decided and done under the host-wide
+        lock, so two runs at once never both start it.
+      - Where a service manager knows O(iscsi_daemon.service), the service is enabled at boot and started when it
+        is not running. Otherwise O(iscsi_daemon.command) is run when the kernel shows no daemon attached
+        (C(/sys/kernel/scst_tgt/targets/iscsi/open_state)), and the service is listed in RV(unknown_services).
+    type: dict
+    suboptions:
+      service:
+        description: The service that runs C(iscsi-scstd).
+        type: str
+        default: iscsi-scst
+      command:
+        description: The daemon and its arguments, run where no service manager knows O(iscsi_daemon.service).
+        type: list
+        elements: str
+        default: [/usr/local/sbin/iscsi-scstd]
 notes:
   - Reads C(/sys/module) to learn what is loaded and with which parameters; runs C(modprobe), C(rmmod) and
     C(dmesg).
+  - Holds the host-wide lock of this collection's modules while it decides and changes anything, so a run of
+    M(storage.scst.scst_config) or of this module on the same host waits for it.
 seealso:
   - module: storage.scst.scst_info
 '''
@@ -106,6 +160,19 @@ EXAMPLES = r'''
   storage.scst.scst_module:
     name: [scst, scst_vdisk, iscsi_scst]
     persistent: true
+
+- name: Everything a storage host needs before its configuration, in one call (what the role storage.scst.scst does)
+  storage.scst.scst_module:
+    name: [scst, scst_vdisk, qla2xxx_scst, qla2x00tgt, iscsi_scst]
+    params:
+      qla2xxx_scst:
+        qlini_mode: disabled
+    persistent: true
+    blacklist: [qla2xxx]
+    on_conflict: next_boot
+    enable_services: [scst]
+    iscsi_daemon: {}
+  register: storage_host
 
 - name: Unload the iSCSI target driver and forget it at boot
   storage.scst.scst_module:
@@ -126,6 +193,7 @@ modules:
   returned: always
   type: list
   elements: str
+  sample: [scst, scst_vdisk, qla2xxx_scst, qla2x00tgt]
 pending_reload:
   description: Parameters whose running value differs from the wanted or persisted one; a reload or a reboot is needed.
   returned: always
@@ -137,19 +205,63 @@ kernel_log:
   returned: always
   type: list
   elements: str
+  sample: ["[ 1234.567890] [1842]: scst: Target template qla2x00t registered successfully"]
+loaded:
+  description: The modules of O(name) that run in the kernel when the module ends (in check mode, those already running).
+  returned: always
+  type: list
+  elements: str
+deferred:
+  description: With O(on_conflict=next_boot), the modules written to the boot-time files only; they load at the next boot.
+  returned: always
+  type: list
+  elements: str
+  sample: [qla2xxx_scst, qla2x00tgt]
+fc_ports:
+  description: The FC ports of the host (C(/sys/class/fc_host)), ordered by host number, WWPNs as SCST names targets.
+  returned: always
+  type: list
+  elements: dict
+  sample: [{host: host0, number: 0, wwpn: "21:00:00:24:ff:31:4c:48"}]
+unknown_services:
+  description: Services of O(enable_services) and O(iscsi_daemon) that no service manager of the host knows.
+  returned: always
+  type: list
+  elements: str
 '''
 
 import os
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.storage.scst.plugins.module_utils._kmod_backend import KernelModules, ModuleFailure, validate
+from ansible_collections.storage.scst.plugins.module_utils import _hba, _kmod
+from ansible_collections.storage.scst.plugins.module_utils._errors import ScstError
+from ansible_collections.storage.scst.plugins.module_utils._kmod_backend import SYS_MODULE, KernelModules, ModuleFailure, validate
+from ansible_collections.storage.scst.plugins.module_utils._lock import HostLock
+from ansible_collections.storage.scst.plugins.module_utils._services import ServiceFailure, Services, iscsi_daemon_attached
 
 
 def default_modules_file():
     if os.path.exists('/etc/debian_version'):
         return '/etc/modules'
     return '/etc/modules-load.d/storage-scst.conf'
+
+
+def services(module, backend, args):
+    """Enable the services and keep iscsi-scstd running; returns the services no service manager knows."""
+    manager = Services(module, backend.commands)
+    unknown = [name for name in args['enable_services'] if not manager.ensure(name, started=False)['known']]
+    daemon = args['iscsi_daemon']
+    if daemon is not None and 'iscsi_scst' not in backend.deferred:
+        if not manager.ensure(daemon['service'], started=True)['known']:
+            unknown.append(daemon['service'])
+            if not iscsi_daemon_attached():
+                backend.commands.append(' '.join(daemon['command']))
+                if not module.check_mode:
+                    rc, out, err = module.run_command(daemon['command'])
+                    if rc != 0:
+                        raise ServiceFailure('%s failed (exit %d): %s' % (daemon['command'][0], rc, (err or out).strip()))
+    return unknown
 
 
 def main():
@@ -163,18 +275,35 @@ def main():
             options_file=dict(type='path', default='/etc/modprobe.d/storage-scst.conf'),
             allow_reload=dict(type='bool', default=False),
             runtime=dict(type='bool', default=True),
+            on_conflict=dict(type='str', choices=['fail', 'next_boot'], default='fail'),
+            blacklist=dict(type='list', elements='str', default=[]),
+            blacklist_file=dict(type='path', default='/etc/modprobe.d/storage-scst-blacklist.conf'),
+            enable_services=dict(type='list', elements='str', default=[]),
+            iscsi_daemon=dict(type='dict', options=dict(
+                service=dict(type='str', default='iscsi-scst'),
+                command=dict(type='list', elements='str', default=['/usr/local/sbin/iscsi-scstd']),
+            )),
         ),
         supports_check_mode=True,
     )
     args = module.params
     try:
-        validate(args['name'], args['params'])
+        validate(args['name'], args['params'], args['blacklist'])
         backend = KernelModules(module, args['name'], args['params'], args['state'], args['persistent'],
                                 args['modules_file'] or default_modules_file(), args['options_file'], args['allow_reload'],
-                                args['runtime'])
-        result = backend.run()
+                                args['runtime'], args['on_conflict'], args['blacklist'], args['blacklist_file'])
+        # Decided and changed under the lock of every module of this collection: two runs at once on one host
+        # take turns, and the second finds the modules loaded and the daemon attached.
+        with HostLock():
+            result = backend.run()
+            result['unknown_services'] = services(module, backend, args)
+        result['changed'] = bool(backend.commands)
+        result['loaded'] = [name for name in backend.names if _kmod.is_loaded(SYS_MODULE, name)]
+        result['fc_ports'] = _hba.fc_ports()
     except ModuleFailure as failure:
         module.fail_json(msg=failure.msg, **failure.details)
+    except (ServiceFailure, ScstError) as failure:
+        module.fail_json(msg=str(failure), commands=backend.commands)
     for warning in backend.warnings:
         module.warn(warning)
     if module._diff:

@@ -241,10 +241,34 @@ before:
       change, with the attributes scst.conf keeps (those not at their default). CHAP secrets are masked.
   returned: success
   type: dict
+  sample:
+    attributes: {}
+    handlers: []
+    drivers:
+      - name: iscsi
+        enabled: true
+        attributes: {}
+        targets:
+          - {name: "iqn.2026-01.com.example:t1", hw_target: false, enabled: true,
+             attributes: {IncomingUser: ["joe ********"]}, luns: [], groups: []}
+    alua: {}
+    device_groups: []
 after:
   description: The same model read again after the change (equal to RV(before) when nothing changed).
   returned: success, not in check mode
   type: dict
+  sample:
+    attributes: {}
+    handlers: []
+    drivers:
+      - name: iscsi
+        enabled: true
+        attributes: {}
+        targets:
+          - {name: "iqn.2026-01.com.example:t1", hw_target: false, enabled: true,
+             attributes: {IncomingUser: ["joe ********"]}, luns: [], groups: []}
+    alua: {}
+    device_groups: []
 '''
 
 from ansible_collections.storage.scst.plugins.module_utils import _secrets

@@ -56,7 +56,6 @@ GROUPS = {'scst_fc': {'children': {'storage': None}}, 'scst_iscsi': {'children':
 
 # Check mode cannot run what only exists after the real run's module loads; these tasks stand in for them.
 PREDICTIONS = {
-    'Predict the start of iscsi-scstd': 'Start iscsi-scstd',
     'Predict the first application of the configuration': 'Converge the running SCST configuration',
 }
 
@@ -172,8 +171,7 @@ class Fleet:
         os.makedirs(os.path.join(self.inventory, 'group_vars'), exist_ok=True)
         with open(os.path.join(self.inventory, 'groups.yml'), 'w', encoding='utf-8') as handle:
             yaml.safe_dump(GROUPS, handle)
-        with open(os.path.join(self.inventory, 'group_vars', 'storage.yml'), 'w', encoding='utf-8') as handle:
-            yaml.safe_dump(group_vars, handle, sort_keys=False)
+        self.write_group_vars(group_vars)
 
     def down(self):
         emulator('fleet', 'down', '--state-dir', self.state, check=False)
@@ -206,6 +204,10 @@ class Fleet:
     def probe(self, host):
         """The state of the host, read over SSH."""
         return json.loads(self.ssh(host, '/usr/bin/python3', '-', stdin=PROBE))
+
+    def write_group_vars(self, group_vars):
+        with open(os.path.join(self.inventory, 'group_vars', 'storage.yml'), 'w', encoding='utf-8') as handle:
+            yaml.safe_dump(group_vars, handle, sort_keys=False)
 
     def expected_config(self, host):
         """SCST_CONFIG as the role must write it on the host: ports by WWPN, the host name in the IQN."""

@@ -21,6 +21,13 @@ def test_load_order_removes_duplicates_after_canonicalising_dashes():
     assert _kmod.load_order(['scst_vdisk', 'scst-vdisk', 'scst']) == ['scst', 'scst_vdisk']
 
 
+def test_boot_order_keeps_the_given_order_but_puts_dependencies_first():
+    assert _kmod.boot_order(['scst', 'scst_vdisk', 'qla2xxx_scst', 'qla2x00tgt', 'iscsi_scst']) == \
+        ['scst', 'scst_vdisk', 'qla2xxx_scst', 'qla2x00tgt', 'iscsi_scst']
+    assert _kmod.boot_order(['qla2x00tgt', 'iscsi-scst', 'qla2xxx_scst', 'scst']) == \
+        ['scst', 'qla2xxx_scst', 'qla2x00tgt', 'iscsi_scst']
+
+
 def test_dependents_are_listed_in_unload_order():
     loaded = {'scst', 'scst_vdisk', 'qla2xxx_scst', 'qla2x00tgt', 'iscsi_scst', 'isert_scst'}
     assert _kmod.dependents('qla2xxx_scst', loaded) == ['qla2x00tgt']
