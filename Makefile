@@ -32,7 +32,7 @@ demo: stage
 # site_fleet takes the fleet lock (/tmp/scst-fleet.lock) itself: do not wrap make bench in flock.
 bench: setup
 	@source $(VENV)/bin/activate && export FUSE_LIBRARY_NAME=fuse3 && python bench/emulator_throughput.py && \
-	    python bench/site_fleet.py
+	    python bench/site_fleet.py && python bench/scstadmin_compare.py --work $(WORK)/bench
 
 # The execution environment of execution-environment.yml, from the tarball `ansible-galaxy collection build` writes.
 ee: setup

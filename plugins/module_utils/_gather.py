@@ -21,7 +21,8 @@ import os
 import re
 
 from ansible_collections.storage.scst.plugins.module_utils._kmod import LOAD_ORDER, is_loaded, running_params
-from ansible_collections.storage.scst.plugins.module_utils._model import COPY_MANAGER, normalize, normalize_wwn
+from ansible_collections.storage.scst.plugins.module_utils._model import COPY_MANAGER, index, normalize, normalize_wwn
+from ansible_collections.storage.scst.plugins.module_utils._sysfs import MULTI_VALUED
 
 FC_HOST_ROOT = '/sys/class/fc_host'
 MODULE_ROOT = '/sys/module'
@@ -50,8 +51,21 @@ def _wanted(name, only):
     return only is None or name in only
 
 
-def _config_attrs(client, path, nonkey, skip=_NOT_ATTRIBUTES, names=None):
-    """{name: value} of an object: key attributes (with nonkey, every readable configuration attribute)."""
+def config_attrs(client, path, nonkey, skip=_NOT_ATTRIBUTES, names=None):
+    """{name: value} of an object: key attributes (with nonkey, every readable configuration attribute).
+
+    names: read only these (a focused read: each one file, without listing the directory, unless it is a
+    numbered multi-valued attribute); None: every configuration attribute the directory lists.
+    """
+    if names is not None and not set(names) & set(MULTI_VALUED):
+        out = {}
+        for name in sorted(names):
+            attr = '%s/%s' % (path, name) if path else name
+            if name not in skip and client.exists(attr):
+                value, is_key = client.read_value(attr)
+                if is_key or (nonkey and value != ''):
+                    out[name] = value
+        return out
     if names is None:
         # Chosen before reading: counters and states are never read, since reading them queues kernel work that
         # can answer EAGAIN (scst_sysfs.c). Numbered values (IncomingUser1) are asked for by their base name.
@@ -67,7 +81,7 @@ def _config_attrs(client, path, nonkey, skip=_NOT_ATTRIBUTES, names=None):
     return out
 
 
-def _luns(client, path):
+def read_luns(client, path):
     out = []
     for lun in client.list_dir(path, kind='dir'):
         read_only = client.read_value('%s/%s/read_only' % (path, lun))[0].strip() == '1'
@@ -82,71 +96,113 @@ def _enabled(client, path):
     return client.read_value('%s/enabled' % path)[0].strip() == '1'
 
 
-def gather(client, handlers=None, drivers=None, targets=None, device_groups=True, global_attributes=True, nonkey=False):
+def gather(client, handlers=None, drivers=None, targets=None, device_groups=True, global_attributes=True, nonkey=False,
+           devices=None, focus=None):
     """The running configuration as a canonical model (_model.normalize()).
 
-    handlers, drivers, targets: names to read (None: all); targets filters the targets of every driver read.
+    handlers, drivers, targets: names to read (None: all); targets filters the targets of every driver read,
+    devices the devices of every handler read (a run about one device need not read the other hundreds).
     device_groups, global_attributes: whether to read the ALUA configuration and the global attributes.
     nonkey: also read attributes at their default values (without the [key] mark), which the planner needs
     to compare the attributes a configuration names; without it the model holds what scst.conf would keep.
+    focus: a configuration model (merged runs): read only the attributes it names, of the objects it names
+    (plus every target's rel_tgt_id, and the read_only of the devices its LUNs map); objects, LUNs, initiators
+    and memberships are still listed in full, since they reveal conflicts (an occupied LUN number, an
+    initiator in another group).
     """
+    names = Focus(focus)
     raw = {'attributes': {}, 'handlers': [], 'drivers': [], 'alua': {}, 'device_groups': []}
     if global_attributes:
-        raw['attributes'] = _config_attrs(client, '', nonkey, names=GLOBAL_ATTRIBUTES)
+        raw['attributes'] = config_attrs(client, '', nonkey, names=names('global', default=GLOBAL_ATTRIBUTES))
     for handler in client.list_dir('handlers', kind='dir'):
         if _wanted(handler, handlers):
-            raw['handlers'].append(_handler(client, handler, nonkey))
+            raw['handlers'].append(_handler(client, handler, nonkey, devices, names))
     for driver in client.list_dir('targets', kind='dir'):
         if _wanted(driver, drivers):
-            raw['drivers'].append(_driver(client, driver, targets, nonkey))
+            raw['drivers'].append(_driver(client, driver, targets, nonkey, names))
     if device_groups:
-        raw['alua'] = _config_attrs(client, 'device_groups', nonkey)
-        raw['device_groups'] = [_device_group(client, name, nonkey)
+        raw['alua'] = config_attrs(client, 'device_groups', nonkey, names=names('alua'))
+        raw['device_groups'] = [_device_group(client, name, nonkey, names)
                                 for name in client.list_dir('device_groups', kind='dir')]
     return normalize(raw)
 
 
-def _handler(client, handler, nonkey):
+class Focus(object):
+    """The attribute names a focused gather reads, by object: names(kind, *key) -> a set, or ``default`` (None:
+    every attribute) when the gather is not focused."""
+
+    def __init__(self, model):
+        self.names = None
+        if model is None:
+            return
+        found = index(model)
+        self.names = {('global',): set(model['attributes']), ('alua',): set(model['alua'])}
+        for kind in ('handlers', 'devices', 'drivers', 'groups', 'device_groups', 'target_groups', 'tg_targets'):
+            for key, item in found[kind].items():
+                self.names[(kind,) + key] = set((item.get('attributes') or {}) if isinstance(item, dict) else ())
+        for key, target in found['targets'].items():
+            self.names[('targets',) + key] = set(target['attributes'])
+        for lun in found['luns'].values():
+            # A LUN reads read-only when its device is (scst_lib.c): the planner needs the flag of a device the
+            # configuration does not describe (for one it describes, the configuration's flag is the one).
+            if (lun['device'],) not in found['devices']:
+                self.names.setdefault(('devices', lun['device']), set()).add('read_only')
+
+    def __call__(self, kind, *key, **kwargs):
+        if self.names is None:
+            return kwargs.get('default')
+        found = self.names.get((kind,) + key, set())
+        # Every target's id: the planner orders rel_tgt_id and enables across all targets (_plan_ports).
+        return found | set(['rel_tgt_id']) if kind == 'targets' else found
+
+
+def _handler(client, handler, nonkey, devices, names):
     path = 'handlers/%s' % handler
-    devices = [{'name': name, 'attributes': _config_attrs(client, 'devices/%s' % name, nonkey)}
-               for name in client.list_dir(path, kind='link')]
-    return {'name': handler, 'attributes': _config_attrs(client, path, nonkey), 'devices': devices}
+    found = [{'name': name, 'attributes': config_attrs(client, 'devices/%s' % name, nonkey, names=names('devices', name))}
+             for name in client.list_dir(path, kind='link') if _wanted(name, devices)]
+    return {'name': handler, 'attributes': config_attrs(client, path, nonkey, names=names('handlers', handler)),
+            'devices': found}
 
 
-def _driver(client, driver, targets, nonkey):
+def _driver(client, driver, targets, nonkey, names):
     path = 'targets/%s' % driver
-    out = {'name': driver, 'enabled': _enabled(client, path), 'attributes': _config_attrs(client, path, nonkey),
-           'targets': []}
+    out = {'name': driver, 'enabled': _enabled(client, path),
+           'attributes': config_attrs(client, path, nonkey, names=names('drivers', driver)), 'targets': []}
     for target in client.list_dir(path, kind='dir'):
         if target != 'module' and _wanted(target, targets):
-            out['targets'].append(_target(client, driver, target, nonkey))
+            out['targets'].append(_target(client, driver, target, nonkey, names))
     return out
 
 
-def _target(client, driver, target, nonkey):
+def _target(client, driver, target, nonkey, names):
     path = 'targets/%s/%s' % (driver, target)
     hw_target = client.exists('%s/hw_target' % path) and client.read_value('%s/hw_target' % path)[0].strip() == '1'
     groups = []
     for group in client.list_dir('%s/ini_groups' % path, kind='dir'):
         gpath = '%s/ini_groups/%s' % (path, group)
-        groups.append({'name': group, 'attributes': _config_attrs(client, gpath, nonkey),
-                       'luns': _luns(client, '%s/luns' % gpath),
+        groups.append({'name': group, 'attributes': config_attrs(client, gpath, nonkey,
+                                                                 names=names('groups', driver, target, group)),
+                       'luns': read_luns(client, '%s/luns' % gpath),
                        'initiators': [i for i in client.list_dir('%s/initiators' % gpath, kind='file') if i != 'mgmt']})
     return {'name': target, 'hw_target': hw_target, 'enabled': _enabled(client, path),
-            'attributes': _config_attrs(client, path, nonkey), 'luns': _luns(client, '%s/luns' % path), 'groups': groups}
+            'attributes': config_attrs(client, path, nonkey, names=names('targets', driver, target)),
+            'luns': read_luns(client, '%s/luns' % path), 'groups': groups}
 
 
-def _device_group(client, name, nonkey):
+def _device_group(client, name, nonkey, names):
     path = 'device_groups/%s' % name
     tgroups = []
     for tg in client.list_dir('%s/target_groups' % path, kind='dir'):
         tpath = '%s/target_groups/%s' % (path, tg)
         # Local targets are links to the target; remote ones (an H.A. peer's) directories with rel_tgt_id.
         members = [{'name': link} for link in client.list_dir(tpath, kind='link')]
-        members += [{'name': remote, 'attributes': _config_attrs(client, '%s/%s' % (tpath, remote), nonkey)}
+        members += [{'name': remote, 'attributes': config_attrs(client, '%s/%s' % (tpath, remote), nonkey,
+                                                                names=names('tg_targets', name, tg, remote))}
                     for remote in client.list_dir(tpath, kind='dir')]
-        tgroups.append({'name': tg, 'attributes': _config_attrs(client, tpath, nonkey), 'targets': members})
-    return {'name': name, 'attributes': _config_attrs(client, path, nonkey),
+        tgroups.append({'name': tg, 'attributes': config_attrs(client, tpath, nonkey,
+                                                               names=names('target_groups', name, tg)),
+                        'targets': members})
+    return {'name': name, 'attributes': config_attrs(client, path, nonkey, names=names('device_groups', name)),
             'devices': client.list_dir('%s/devices' % path, kind='link'), 'target_groups': tgroups}
 
 
@@ -164,11 +220,12 @@ def parse_help(text):
     return out
 
 
-def gather_meta(client, handlers=None, drivers=None):
+def gather_meta(client, handlers=None, drivers=None, targets=None):
     """What the planner needs to know about the running kernel (see _plan.plan(meta=...)).
 
     {'handlers': {h: {'create_params': [..]}}, 'drivers': {d: {'mgmt': bool, 'create_params': [..],
-    'driver_attributes': [..], 'target_attributes': [..]}}, 'sessions': {d: {t: {session: group or None}}}}
+    'driver_attributes': [..], 'target_attributes': [..]}}, 'sessions': {d: {t: {session: group or None}}},
+    'ports': {d: {t: (enabled, rel_tgt_id)}}} (ports: the targets that ``drivers`` and ``targets`` leave out)
     """
     meta = {'handlers': {}, 'drivers': {}, 'sessions': {}}
     for handler in client.list_dir('handlers', kind='dir'):
@@ -176,6 +233,12 @@ def gather_meta(client, handlers=None, drivers=None):
         if _wanted(handler, handlers) and client.exists(mgmt):
             meta['handlers'][handler] = {'create_params': parse_help(client.read(mgmt))['create_params']}
     for driver in client.list_dir('targets', kind='dir'):
+        if not _wanted(driver, drivers) or targets is not None:
+            # The kernel checks rel_tgt_id across every target of every driver: the planner needs the ids of
+            # the targets gather() leaves out too.
+            others = [name for name in client.list_dir('targets/%s' % driver, kind='dir')
+                      if name != 'module' and not (_wanted(driver, drivers) and name in targets)]
+            meta.setdefault('ports', {})[driver] = ports(client, driver, others)
         if not _wanted(driver, drivers):
             continue
         mgmt = 'targets/%s/mgmt' % driver
@@ -186,6 +249,15 @@ def gather_meta(client, handlers=None, drivers=None):
                                         for target in client.list_dir('targets/%s' % driver, kind='dir')
                                         if target != 'module')
     return meta
+
+
+def ports(client, driver, names):
+    """{target: (enabled, rel_tgt_id)} of the named targets of a driver: enabled as _enabled() reads it, the id
+    as text."""
+    path = 'targets/%s' % driver
+    return dict((target, (_enabled(client, '%s/%s' % (path, target)),
+                          client.read_value('%s/%s/rel_tgt_id' % (path, target))[0].strip()))
+                for target in names)
 
 
 def sessions(client, driver, target):

@@ -25,7 +25,7 @@ from ansible_collections.storage.scst.plugins.module_utils._model import (
     normalize_target_name,
     normalize_wwn,
 )
-from ansible_collections.storage.scst.plugins.module_utils._plan import PlanError, name_key
+from ansible_collections.storage.scst.plugins.module_utils._plan_base import PlanError, name_key
 from ansible_collections.storage.scst.plugins.module_utils._validate import check_name
 
 

@@ -20,7 +20,7 @@ import copy
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.storage.scst.plugins.module_utils import _apply, _gather, _plan
+from ansible_collections.storage.scst.plugins.module_utils import _apply, _gather, _plan, _predict
 from ansible_collections.storage.scst.plugins.module_utils._conf import render
 from ansible_collections.storage.scst.plugins.module_utils._errors import ScstError
 from ansible_collections.storage.scst.plugins.module_utils._sysfs import SysfsClient, dmesg_reader
@@ -113,33 +113,38 @@ class ScstModule(object):
     # While converge() reads the state before planning: a _ReadMemo of the client.
     _reader = None
 
-    def read(self, scope, nonkey=True):
+    def read(self, scope, nonkey=True, focus=None):
         """The current model of the objects in ``scope`` (keyword arguments of _gather.gather)."""
         self.client.check_loaded()
-        return _gather.gather(self._reader or self.client, nonkey=nonkey, **scope)
+        return _gather.gather(self._reader or self.client, nonkey=nonkey, focus=focus, **scope)
 
     def converge(self, desired, state, scope, recreate='never', force=False, rollback=False, report_keys_only=False,
-                 prepare=None):
+                 prepare=None, focus=False):
         """Plan ``desired`` against the kernel for the objects in ``scope``, apply unless in check mode.
 
         prepare: optional callable given the current model, under the lock, before planning. It raises
         _plan.PlanError to refuse (e.g. a device still mapped as a LUN), and may return a model of objects to
         delete in the same run (e.g. the initiators a purge removes): that is planned with state deleted
         against the same current model and applied before the actions of ``desired``.
-        Returns the module result: changed, commands, warnings, before and (after a real change) after.
+        Returns the module result: changed, commands, warnings, before and (after a change) after.
         With ``report_keys_only``, before and after (and the diff) are the models as scst.conf keeps them (key
         attributes only; ``before`` comes from the same reads as the planner's model) instead of the models the
         planner compared.
+        With ``focus`` (state merged only), the run reads only the attributes ``desired`` names (see
+        _gather.gather(focus=...)); before and after are those, and after is predicted from the plan (_predict),
+        in check mode too, reading back only what the kernel chose.
         """
+        focus = desired if focus and state == 'merged' else None
         client = self.client
         with client.locked():
             self._reader = _ReadMemo(client)
             try:
-                before = self.read(scope)
-                shown = self.read(scope, nonkey=False) if report_keys_only else before
+                before = self.read(scope, focus=focus)
+                shown = self.read(scope, nonkey=False) if report_keys_only and focus is None else before
             finally:
                 self._reader = None
-            meta = _gather.gather_meta(client, handlers=scope.get('handlers'), drivers=scope.get('drivers'))
+            meta = _gather.gather_meta(client, handlers=scope.get('handlers'), drivers=scope.get('drivers'),
+                                       targets=scope.get('targets'))
             removals = prepare(before) if prepare is not None else None
             actions = _plan.plan(desired, before, state, recreate=recreate, force=force, meta=meta)
             if removals:
@@ -148,17 +153,23 @@ class ScstModule(object):
             result = _apply.apply(client, actions, rollback=rollback)
             if not result.ok:
                 raise _ApplyFailed(result)
-            after = self.read(scope, nonkey=not report_keys_only) if actions and not self.module.check_mode else shown
+            if focus is not None:
+                after = _predict.predict(before, actions, focus, None if self.module.check_mode else client)[0]
+            elif actions and not self.module.check_mode:
+                after = self.read(scope, nonkey=not report_keys_only)
+            else:
+                after = shown
         report = {
             'changed': bool(actions),
             'commands': actions.commands(client.root),
             'before': shown,
         }
-        if not self.module.check_mode:
+        # As the network resource modules do: the state after only when it differs (it is before otherwise).
+        if actions and (not self.module.check_mode or focus is not None):
             report['after'] = after
         if self.module._diff:  # pylint: disable=protected-access
-            report['diff'] = {'before': render(shown), 'after': render(after) if not self.module.check_mode else None}
-            if self.module.check_mode:
+            report['diff'] = {'before': render(shown), 'after': render(after)}
+            if self.module.check_mode and focus is None:
                 # The kernel was not touched, so the honest "after" is the list of writes that would change it.
                 report['diff']['after'] = render(shown) + ''.join('# would run: %s\n' % c for c in report['commands'])
         for warning in actions.warnings:

@@ -41,9 +41,11 @@ attributes:
   diff_mode:
     support: full
     details:
-      - The diff shows the running configuration before and after as C(scst.conf) text (key attributes only, as
-        C(scstadmin -write_config) would write it). In check mode the "after" side is the "before" text followed
-        by the writes that would be sent.
+      - The diff shows the running configuration before and after as C(scst.conf) text. With O(state=merged) it
+        covers what the configuration names (its objects and the attributes it sets), and the "after" side is
+        predicted from the writes, in check mode too. With the other states it is the key attributes, as
+        C(scstadmin -write_config) would write them, and in check mode the "after" side is the "before" text
+        followed by the writes that would be sent.
   idempotent:
     support: full
 options:
@@ -213,7 +215,10 @@ commands:
   elements: str
   sample: ["echo 'add_device disk01 filename=/srv/disk01.img;blocksize=4096' > /sys/kernel/scst_tgt/handlers/vdisk_fileio/mgmt"]
 before:
-  description: The running configuration before the run, as scst.conf keeps it (key attributes only), secrets masked.
+  description:
+    - The running configuration before the run, secrets masked. O(state=merged) reads only what the configuration
+      names (its objects with the attributes it sets, every LUN and initiator of its targets); the other states
+      show the key attributes, as scst.conf keeps them.
   returned: states merged, replaced, overridden and deleted
   type: dict
   sample:
@@ -236,8 +241,11 @@ before:
     alua: {}
     device_groups: []
 after:
-  description: The running configuration after the run, as scst.conf keeps it, secrets masked.
-  returned: states merged, replaced, overridden and deleted, when not in check mode
+  description:
+    - The running configuration after the run, in the form of RV(before), secrets masked. With O(state=merged) it
+      is predicted from the writes (only values SCST chooses itself, such as an automatic C(rel_tgt_id), are read
+      back), and is returned in check mode too.
+  returned: when changed, with states merged, replaced, overridden and deleted; in check mode only with O(state=merged)
   type: dict
   sample:
     attributes: {}
@@ -563,7 +571,7 @@ def main():
             live = dict(desired, drivers=[d for d in desired['drivers'] if d['name'] not in params['deferred_drivers']])
         result = scst.converge(live, state, scope_for(state, live, params['recreate']),
                                recreate=params['recreate'], force=params['force'], rollback=params['rollback'],
-                               report_keys_only=True)
+                               report_keys_only=True, focus=True)
         hide(result.get('before'), result.get('after'))
         if state == 'merged':
             # merged removes nothing, so access that the kernel grants beyond the configuration stays: say so.

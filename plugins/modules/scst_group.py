@@ -151,7 +151,8 @@ commands:
 before:
   description:
     - The configuration the module read before the change, in the model of M(storage.scst.scst_config), that is
-      the target with its groups, and the handlers of the devices O(luns) names.
+      the target with its groups, and the devices O(luns) names. With O(state=present) attributes are limited to
+      those the task sets or depends on (a device's C(read_only), the target's C(rel_tgt_id)).
   returned: success
   type: dict
   sample:
@@ -172,8 +173,10 @@ before:
     alua: {}
     device_groups: []
 after:
-  description: The same configuration read again after the change.
-  returned: success and not check mode
+  description:
+    - The same configuration after the change. With O(state=present) it is predicted from the writes (only values
+      SCST chooses itself are read back) and returned in check mode too; with O(state=absent) it is read again.
+  returned: when changed; in check mode only with O(state=present)
   type: dict
   sample:
     attributes: {}
@@ -204,7 +207,7 @@ from ansible_collections.storage.scst.plugins.module_utils._objects import (
     require_target,
     target_name,
 )
-from ansible_collections.storage.scst.plugins.module_utils._plan import PlanError, initiator_key
+from ansible_collections.storage.scst.plugins.module_utils._plan_base import PlanError, initiator_key
 from ansible_collections.storage.scst.plugins.module_utils._runner import ScstModule
 from ansible_collections.storage.scst.plugins.module_utils._validate import (
     check_attr_value,
@@ -304,10 +307,11 @@ def main():
                         return {'drivers': [{'name': driver, 'targets': [{'name': target, 'groups': [extra]}]}]}
                 return None
 
-            scope = {'handlers': sorted(handlers), 'drivers': [driver], 'targets': [target], 'device_groups': False,
+            scope = {'handlers': sorted(handlers), 'devices': sorted(entry['device'] for entry in luns or ()),
+                     'drivers': [driver], 'targets': [target], 'device_groups': False,
                      'global_attributes': False}
             return scst.converge(desired, 'merged' if present else 'deleted', scope, force=params['force'],
-                                 prepare=check_and_purge)
+                                 prepare=check_and_purge, focus=True)
 
     scst.run(body)
 

@@ -142,8 +142,8 @@ commands:
 before:
   description:
     - The configuration the module read before the change, in the model of M(storage.scst.scst_config)
-      (C(handlers), C(drivers), C(device_groups)), limited to the handlers of the device and the targets that
-      may map it.
+      (C(handlers), C(drivers), C(device_groups)), limited to the device (with O(state=present), to the attributes
+      the task sets) and, when the device is deleted or re-created, the targets that may map it.
   returned: success
   type: dict
   sample:
@@ -156,8 +156,10 @@ before:
     alua: {}
     device_groups: []
 after:
-  description: The same configuration read again after the change.
-  returned: success and not check mode
+  description:
+    - The same configuration after the change. With O(state=present) it is predicted from the writes (only values
+      SCST chooses itself are read back) and returned in check mode too; with O(state=absent) it is read again.
+  returned: when changed; in check mode only with O(state=present)
   type: dict
   sample:
     attributes: {}
@@ -252,11 +254,13 @@ def main():
                                               'set force to delete it anyway' % (name, ', '.join(luns)),
                                           luns=luns, commands=[])
 
-            # Every driver is read: deleting or re-creating a device removes its LUNs in every target, and a
-            # re-created device gets them back.
-            scope = {'handlers': handlers, 'drivers': None, 'global_attributes': False}
+            # Deleting or re-creating an existing device removes its LUNs in every target (and a re-created one
+            # gets them back): then every driver is read. Creating a device or changing it in place needs none.
+            touches_luns = current is not None and (not present or params['recreate'] != 'never')
+            scope = {'handlers': handlers, 'devices': [name], 'drivers': None if touches_luns else [],
+                     'device_groups': touches_luns, 'global_attributes': False}
             return scst.converge(desired, 'merged' if present else 'deleted', scope, recreate=params['recreate'],
-                                 force=params['force'], prepare=refuse_mapped)
+                                 force=params['force'], prepare=refuse_mapped, focus=True)
 
     scst.run(body)
 

@@ -113,7 +113,8 @@ commands:
 before:
   description:
     - The configuration the module read before the change, in the model of M(storage.scst.scst_config), that is
-      the target (with its LUNs and groups) and the handler of the device.
+      the target (with its LUNs and groups) and the device. With O(state=present) attributes are limited to those
+      the task depends on (the device's C(read_only), the target's C(rel_tgt_id)).
   returned: success
   type: dict
   sample:
@@ -129,8 +130,10 @@ before:
     alua: {}
     device_groups: []
 after:
-  description: The same configuration read again after the change.
-  returned: success and not check mode
+  description:
+    - The same configuration after the change. With O(state=present) it is predicted from the writes (only values
+      SCST chooses itself are read back) and returned in check mode too; with O(state=absent) it is read again.
+  returned: when changed; in check mode only with O(state=present)
   type: dict
   sample:
     attributes: {}
@@ -212,9 +215,10 @@ def main():
                 place['luns'] = [entry]
             desired = normalize({'drivers': [{'name': driver, 'targets': [place]}]})
             # The device's handler is read so the planner knows the device and whether it is read-only itself.
-            scope = {'handlers': [handler] if handler else [], 'drivers': [driver], 'targets': [target],
-                     'device_groups': False, 'global_attributes': False}
-            return scst.converge(desired, 'merged' if present else 'deleted', scope, prepare=check_place)
+            scope = {'handlers': [handler] if handler else [], 'devices': [device], 'drivers': [driver],
+                     'targets': [target], 'device_groups': False, 'global_attributes': False}
+            return scst.converge(desired, 'merged' if present else 'deleted', scope, prepare=check_place,
+                                 focus=True)
 
     scst.run(body)
 

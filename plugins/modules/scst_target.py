@@ -254,8 +254,8 @@ before:
     alua: {}
     device_groups: []
 after:
-  description: The same model read again after the change (equal to RV(before) when nothing changed).
-  returned: success, not in check mode
+  description: The same model read again after the change.
+  returned: when changed, not in check mode
   type: dict
   sample:
     attributes: {}

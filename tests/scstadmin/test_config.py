@@ -100,7 +100,7 @@ def unexplained(output, kernel):
 
     - copy_manager_tgt LUNs: -force removes those the file does not list (scstadmin README) and re-numbers the
       listed ones; the copy manager numbers its LUNs itself (SYSFS.md §2.1) and the collection accepts a
-      configured copy_manager LUN at any number (_plan.copy_manager_luns);
+      configured copy_manager LUN at any number (_plan_luns.LunPlanner.copy_manager_luns);
     - setup_id: the kernel shows it as ``0x%x`` (scst_sysfs.c, setup_id_show), so a decimal value in the file
       is written again on every run;
     - a list value in another order: iscsi-scstd shows digests as ``None,CRC32C`` (param.c, digest_val_to_str);

@@ -121,6 +121,7 @@ def tree(tmp_path):
     q = 'targets/qla2x00t/%s' % QLA
     write(root, '%s/enabled' % q, '0\n')
     write(root, '%s/hw_target' % q, '1\n', 0o444)
+    write(root, '%s/rel_tgt_id' % q, '0\n')
     write(root, '%s/luns/mgmt' % q, 'Usage\n')
     write(root, '%s/ini_groups/mgmt' % q, 'Usage\n')
     # copy_manager
@@ -128,6 +129,7 @@ def tree(tmp_path):
     write(root, 'targets/copy_manager/allow_not_connected_copy', '0\n')
     lun(root, '%s/luns' % c, 0, 'disk01')
     write(root, '%s/ini_groups/mgmt' % c, 'Usage\n')
+    write(root, '%s/rel_tgt_id' % c, '0\n')
     # ALUA
     dg = 'device_groups/dg1'
     write(root, '%s/devices/mgmt' % dg, 'Usage\n')
@@ -198,6 +200,16 @@ def test_gather_filters_what_it_reads(client):
     assert [(d['name'], d['targets']) for d in model['drivers']] == [('iscsi', [])]
 
 
+def test_gather_reads_only_the_devices_asked_for(client, monkeypatch):
+    read = []
+    original = client.read_attrs
+    monkeypatch.setattr(client, 'read_attrs', lambda path, names: read.append(path) or original(path, names=names))
+    assert gather(client, drivers=[], devices=['nope'], device_groups=False)['handlers'][0]['devices'] == []
+    assert not [path for path in read if path.startswith('devices/')]
+    model = gather(client, drivers=[], devices=['disk01'], device_groups=False)
+    assert model['handlers'][0]['devices'] == expected_model()['handlers'][0]['devices']
+
+
 def test_gathered_state_plans_nothing_for_itself(client):
     current = gather(client, nonkey=True)
     assert plan(gather(client), current, 'merged') == []
@@ -214,7 +226,12 @@ def test_gather_meta(client):
     assert meta['drivers']['qla2x00t']['mgmt'] is False
     assert meta['sessions']['iscsi'] == {IQN: {'iqn.1998-01.com.vmware:esx1': 'esx', 'iqn.other': None}}
     assert meta['sessions']['qla2x00t'] == {QLA: {}}
-    assert gather_meta(client, handlers=[], drivers=['qla2x00t'])['drivers'].keys() == {'qla2x00t'}
+    scoped = gather_meta(client, handlers=[], drivers=['qla2x00t'])
+    assert scoped['drivers'].keys() == {'qla2x00t'}
+    # The ids of the targets left out of the scope: the kernel checks rel_tgt_id across all of them.
+    assert scoped['ports'] == {'copy_manager': {'copy_manager_tgt': (None, '0')}, 'iscsi': {IQN: (True, '1')}}
+    assert gather_meta(client, drivers=['iscsi'], targets=[])['ports']['iscsi'] == {IQN: (True, '1')}
+    assert 'ports' not in meta
 
 
 def test_parse_help_and_version():

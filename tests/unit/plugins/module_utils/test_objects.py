@@ -109,8 +109,8 @@ def _scst_module(monkeypatch, applied):
     scst = _runner.ScstModule.__new__(_runner.ScstModule)
     scst.module = _FakeModule()
     scst.client = _FakeClient()
-    monkeypatch.setattr(scst, 'read', lambda scope, nonkey=True: current())
-    monkeypatch.setattr(_runner._gather, 'gather_meta', lambda client, handlers=None, drivers=None: {})
+    monkeypatch.setattr(scst, 'read', lambda scope, nonkey=True, focus=None: current())
+    monkeypatch.setattr(_runner._gather, 'gather_meta', lambda client, handlers=None, drivers=None, targets=None: {})
 
     class _Result(object):
         ok = True

@@ -525,7 +525,7 @@ def test_vcdrom_luns_read_read_only_and_are_not_replaced():
 
 
 def test_iscsi_digests_compare_as_sets():
-    from ansible_collections.storage.scst.plugins.module_utils._plan import same_value
+    from ansible_collections.storage.scst.plugins.module_utils._plan_base import same_value
     assert same_value('target', 'HeaderDigest', 'CRC32C,None', 'None,CRC32C')
     assert same_value('target', 'DataDigest', 'crc32c', 'CRC32C')
     assert not same_value('target', 'DataDigest', 'None', 'None,CRC32C')

@@ -11,11 +11,6 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import errno
-import os
-import shutil
-import subprocess
-import sys
-import tempfile
 
 import pytest
 
@@ -23,13 +18,11 @@ from ansible_collections.storage.scst.plugins.module_utils._apply import apply
 from ansible_collections.storage.scst.plugins.module_utils._gather import gather, gather_facts, gather_meta
 from ansible_collections.storage.scst.plugins.module_utils._model import check
 from ansible_collections.storage.scst.plugins.module_utils._plan import PlanError, plan
-from ansible_collections.storage.scst.plugins.module_utils._sysfs import SysfsClient
+from ansible_collections.storage.scst.tests.unit.plugins.module_utils.emulated_host import emulated_host, fuse_missing
 
 control = pytest.importorskip('scst_emulator.control', reason='the SCST emulator (emulator/) is not installed')
-daemon = pytest.importorskip('scst_emulator.daemon', reason='the SCST emulator (emulator/) is not installed')
 
-pytestmark = pytest.mark.skipif(not os.path.exists('/dev/fuse') or shutil.which('fusermount3') is None,
-                                reason='FUSE is unavailable (/dev/fuse or fusermount3 missing)')
+pytestmark = pytest.mark.skipif(fuse_missing() is not None, reason=str(fuse_missing()))
 
 IQN = 'iqn.2026-01.com.example:t1'
 IQN2 = 'iqn.2026-01.com.example:t2'
@@ -38,40 +31,11 @@ ESX = 'iqn.1998-01.com.vmware:esx1'
 
 @pytest.fixture
 def emu(tmp_path):
-    # The run directory is outside pytest's tmp_path: pytest must never walk into a mounted emulator.
-    rundir = tempfile.mkdtemp(prefix='scst-emulator-plan-')
-    log_path = os.path.join(rundir, 'daemon.log')
-    with open(log_path, 'wb') as log_file:
-        proc = subprocess.Popen([sys.executable, '-m', 'scst_emulator.daemon', '--rundir', rundir], stdout=log_file,
-                                stderr=subprocess.STDOUT, env=dict(os.environ, FUSE_LIBRARY_NAME='fuse3'))
-    sock = os.path.join(rundir, 'control.sock')
-    iscsid = None
-    try:
-        try:
-            daemon.wait_ready(rundir, lambda: proc.poll() is None)
-        except RuntimeError as exc:
-            pytest.skip('the SCST emulator could not start here: %s' % exc)
-        for name in ('scst', 'scst_vdisk', 'iscsi_scst'):
-            control.call(sock, 'modprobe', name=name)
-        iscsid = control.attach_iscsi_daemon(sock)
+    with emulated_host() as host:
         image = str(tmp_path / 'disk01.img')
         with open(image, 'wb') as handle:
             handle.truncate(1 << 20)
-        client = SysfsClient(root=os.path.join(rundir, 'fs', 'kernel', 'scst_tgt'), timeout=5, poll_interval=0.02,
-                             log_reader=None, lock_path=os.path.join(rundir, 'apply.lock'))
-        yield {'client': client, 'sock': sock, 'image': image}
-    finally:
-        if iscsid is not None:
-            iscsid.close()
-        subprocess.call(['fusermount3', '-u', os.path.join(rundir, 'fs')])
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(10)
-        if not os.path.ismount(os.path.join(rundir, 'fs')):
-            shutil.rmtree(rundir, ignore_errors=True)
+        yield dict(host, image=image)
 
 
 def config(image):

@@ -424,7 +424,9 @@ def test_write_error_reports_errno_path_command_kernel_log_and_applied(client, k
     assert err.errno_name == 'EEXIST'
     assert err.path == client.root + '/handlers/vdisk_fileio/mgmt'
     assert err.command == 'add_device disk01 filename=/a'
-    assert err.kernel_log == ['[  12.5] scst: ***ERROR***: Device disk01 already exists']
+    # The log position is read once per run, not before every write: the lines of the run's earlier writes
+    # come first, the failed write's own last.
+    assert err.kernel_log == ['[  12.5] scst: ***ERROR***: Device disk01 already exists'] * 2
     assert writes(err.applied) == ['handlers/vdisk_fileio/mgmt <- add_device disk02 filename=/b']
     assert "writing 'add_device disk01 filename=/a' to %s failed: EEXIST (File exists)" % err.path in err.msg
     assert 'kernel log: [  12.5] scst: ***ERROR***: Device disk01 already exists' in err.msg
@@ -587,7 +589,9 @@ def test_secret_is_masked_in_every_error_path(client, kernel, log):
     for err in errors:
         assert_no_secret(err)
         assert MASK in str(err) or MASK in json.dumps(err.to_dict())
-    assert errors[0].kernel_log == ['[  14.0] iscsi-scstd: bad user joe %s' % MASK]
+    assert errors[0].kernel_log == ['[  14.0] iscsi-scstd: bad user joe %s' % MASK] * 2
+    # After a failure the position is read again: the next failure reports its own line only.
+    assert errors[1].kernel_log == ['[  14.0] iscsi-scstd: bad user joe %s' % MASK]
 
 
 def test_secret_wrapped_values_register_themselves(client, kernel):

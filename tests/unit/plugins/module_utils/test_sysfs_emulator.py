@@ -13,7 +13,6 @@ __metaclass__ = type
 import errno
 import os
 import shlex
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -23,6 +22,7 @@ import pytest
 
 from ansible_collections.storage.scst.plugins.module_utils._errors import ScstError, ScstInputError
 from ansible_collections.storage.scst.plugins.module_utils._sysfs import SysfsClient
+from ansible_collections.storage.scst.tests.unit.plugins.module_utils.emulated_host import fuse_missing, stop
 
 
 def writes(lines):
@@ -38,15 +38,7 @@ def writes(lines):
 control = pytest.importorskip('scst_emulator.control', reason='the SCST emulator (emulator/) is not installed')
 
 
-def _fuse_problem():
-    if not os.path.exists('/dev/fuse'):
-        return '/dev/fuse is missing'
-    if shutil.which('fusermount3') is None:
-        return 'fusermount3 (Debian package fuse3) is not installed'
-    return None
-
-
-pytestmark = pytest.mark.skipif(_fuse_problem() is not None, reason='FUSE is unavailable: %s' % _fuse_problem())
+pytestmark = pytest.mark.skipif(fuse_missing() is not None, reason=str(fuse_missing()))
 
 
 def _wait_until_mounted(rundir, proc, timeout=15.0):
@@ -64,21 +56,6 @@ def _wait_until_mounted(rundir, proc, timeout=15.0):
                 pass
         time.sleep(0.02)
     return 'the emulator daemon was not ready after %d s' % timeout
-
-
-def _stop(rundir, proc):
-    fs = os.path.join(rundir, 'fs')
-    if os.path.ismount(fs):
-        subprocess.call(['fusermount3', '-u', fs])
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(10)
-    if not os.path.ismount(fs):
-        shutil.rmtree(rundir, ignore_errors=True)
 
 
 @pytest.fixture
@@ -103,7 +80,7 @@ def emulator():
             pytest.fail('%s:\n%s' % (problem, tail))
         yield rundir
     finally:
-        _stop(rundir, proc)
+        stop(rundir, proc)
 
 
 class Emulator(object):

@@ -1,0 +1,227 @@
+"""scst_config side by side with SCST's own scstadmin, and per-object modules against ansible.builtin.stat.
+
+Each pair is measured in the same run on the same machine, on fresh virtual SCST hosts, and reported as a ratio:
+
+- files opened under /sys/kernel/scst_tgt (strace, successful opens, directories included) and wall time of a
+  first apply and a re-apply of one generated configuration: `scst_config state=merged` (one ansible-playbook
+  run) against `scstadmin -config FILE -noprompt` (the same configuration rendered as scst.conf);
+- 40 per-object calls on a host that already holds the first size (10 each of scst_handler, scst_target,
+  scst_group, scst_lun, in loops), first run and re-run, against 40 `ansible.builtin.stat` calls.
+
+scstadmin comes from ../shared/scst/scstadmin (see its README); when it is absent, or fails on the virtual host,
+its columns say so and no ratio is given. Run from the repository root as root after `make setup`:
+
+    .venv/bin/python bench/scstadmin_compare.py [--sizes 400x8x384,2000x32x2560] [--opens 400x8x384]
+
+It prints a Markdown table and writes WORK/scstadmin_compare.json.
+"""
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from scst_config_scale import BIN, REPO, config, run_playbook  # noqa: E402  pylint: disable=wrong-import-position
+
+SCSTADMIN = os.path.normpath(os.path.join(REPO, '..', 'shared', 'scst', 'scstadmin', 'scstadmin'))
+ROOT = '/sys/kernel/scst_tgt'
+_OPENED = re.compile(r'open(?:at)?\((?:AT_FDCWD, )?"(%s[^"]*)".*\) = [0-9]+' % re.escape(ROOT))
+
+
+def load_modules():
+    for module in ('scst', 'scst_vdisk', 'iscsi_scst'):
+        subprocess.run(['modprobe', module], check=True)
+    subprocess.run(['/usr/local/sbin/iscsi-scstd'], check=True)
+
+
+def traced(argv, work, name, opens):
+    """Run argv (under strace when opens); returns (seconds, files opened under ROOT or None, returncode, output)."""
+    log = os.path.join(work, name + '.strace')
+    if opens:
+        argv = ['strace', '-f', '-qq', '-e', 'trace=open,openat', '-o', log] + argv
+    start = time.monotonic()
+    proc = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False)
+    seconds = time.monotonic() - start
+    count = None
+    if opens:
+        with open(log) as handle:
+            count = sum(1 for line in handle if _OPENED.search(line))
+        os.remove(log)
+    return seconds, count, proc.returncode, proc.stdout
+
+
+def scst_config_argv(work, model):
+    """ansible-playbook running scst_config merged with model (the playbook that run_playbook writes)."""
+    play = os.path.join(work, 'apply.yml')
+    with open(play, 'w') as handle:
+        json.dump([{'hosts': 'localhost', 'connection': 'local', 'gather_facts': False, 'tasks': [
+            {'storage.scst.scst_config': {'state': 'merged', 'config': '{{ model }}'}}]}], handle)
+    variables = os.path.join(work, 'apply.vars.json')
+    with open(variables, 'w') as handle:
+        json.dump({'model': model}, handle)
+    return [os.path.join(BIN, 'ansible-playbook'), '-i', 'localhost,', play, '-e', '@' + variables]
+
+
+def tool_inside(args):
+    """One tool, one size, on this (fresh) host: first apply and re-apply."""
+    load_modules()
+    os.environ.update(ANSIBLE_COLLECTIONS_PATH=os.path.join(args.work, 'ac'), ANSIBLE_PYTHON_INTERPRETER=sys.executable,
+                      ANSIBLE_LOCALHOST_WARNING='false', ANSIBLE_STDOUT_CALLBACK='ansible.builtin.minimal')
+    devices, targets, luns = (int(part) for part in args.size.split('x'))
+    model = config(devices, targets, luns)
+    if args.tool == 'scstadmin':
+        argv = [SCSTADMIN, '-config', os.path.join(args.work, 'bench.conf'), '-noprompt']
+    else:
+        argv = scst_config_argv(args.work, model)
+    row = {}
+    for run in ('first', 'again'):
+        seconds, opened, code, output = traced(argv, args.work, run, args.trace)
+        if code != 0 or 'FATAL' in output:
+            row[run] = {'failed': output.strip().splitlines()[-3:]}
+            break
+        row[run] = {'seconds': seconds, 'opened': opened}
+    if args.tool == 'scst_config' and args.per_object and 'failed' not in row.get('again', {'failed': 1}):
+        row['per_object'] = per_object(args.work)
+    with open(os.path.join(args.work, 'row.json'), 'w') as handle:
+        json.dump(row, handle)
+
+
+def per_object(work):
+    """40 per-object calls (twice: first run, re-run) and 40 stat calls on the loaded host."""
+    new = ['x%02d' % i for i in range(10)]
+    tasks = [
+        {'storage.scst.scst_handler': {'handler': 'vdisk_nullio', 'name': '{{ item }}', 'attributes': {'size_mb': 1}},
+         'loop': new},
+        {'storage.scst.scst_target': {'driver': 'iscsi', 'name': 'iqn.2026-01.com.example:bench.new{{ item }}'},
+         'loop': new},
+        {'storage.scst.scst_group': {'driver': 'iscsi', 'target': 'iqn.2026-01.com.example:bench.t00',
+                                     'name': 'g{{ item }}', 'initiators': ['iqn.2026-01.com.example:i{{ item }}']},
+         'loop': new},
+        {'storage.scst.scst_lun': {'driver': 'iscsi', 'target': 'iqn.2026-01.com.example:bench.t00',
+                                   'group': 'g{{ item }}', 'lun': 0, 'device': '{{ item }}'},
+         'loop': new},
+    ]
+    stat = [{'ansible.builtin.stat': {'path': '/etc/hostname'}, 'loop': list(range(40))}]
+    out = {}
+    for run in ('first', 'again'):
+        out[run] = run_playbook(work, 'per_object', tasks, {})[0]
+        out['stat_' + run] = run_playbook(work, 'stat', stat, {})[0]
+    return out
+
+
+def on_fresh_host(args, tool, size, opens, per_object_calls):
+    """Run tool_inside for (tool, size) in a new virtual host; returns its row."""
+    row_file = os.path.join(args.work, 'row.json')
+    if os.path.exists(row_file):
+        os.remove(row_file)
+    cmd = [os.path.join(BIN, 'scst-emulator'), 'host', '--', sys.executable, os.path.abspath(__file__), '--inside',
+           '--work', args.work, '--tool', tool, '--size', size] + (['--trace'] if opens else []) + (
+               ['--per-object'] if per_object_calls else [])
+    subprocess.run(cmd, check=True)
+    with open(row_file) as handle:
+        return json.load(handle)
+
+
+def ratio(ours, theirs, key):
+    try:
+        return ours[key] / theirs[key]
+    except (KeyError, TypeError, ZeroDivisionError):
+        return None
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split('\n', 1)[0])
+    parser.add_argument('--work', default='/tmp/storage-scst-bench')
+    parser.add_argument('--sizes', default='400x8x384,2000x32x2560')
+    parser.add_argument('--opens', default='400x8x384', help='sizes whose opened files are counted (strace)')
+    parser.add_argument('--inside', action='store_true', help=argparse.SUPPRESS)
+    parser.add_argument('--tool', help=argparse.SUPPRESS)
+    parser.add_argument('--size', help=argparse.SUPPRESS)
+    parser.add_argument('--per-object', action='store_true', help=argparse.SUPPRESS)
+    parser.add_argument('--trace', action='store_true', help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.inside:
+        tool_inside(args)
+        return
+    subprocess.run([os.path.join(REPO, 'tools', 'stage-collection.sh'), args.work], check=True, stdout=subprocess.DEVNULL)
+    sys.path.insert(0, os.path.join(args.work, 'ac'))
+    from ansible_collections.storage.scst.plugins.module_utils._conf import render  # pylint: disable=import-outside-toplevel
+    from ansible_collections.storage.scst.plugins.module_utils._model import check  # pylint: disable=import-outside-toplevel
+    results = []
+    for size in args.sizes.split(','):
+        devices, targets, luns = (int(part) for part in size.split('x'))
+        with open(os.path.join(args.work, 'bench.conf'), 'w') as handle:
+            handle.write(render(check(config(devices, targets, luns))))
+        opens = size in args.opens.split(',')
+        entry = {'size': size}
+        for tool in ('scst_config', 'scstadmin'):
+            if tool == 'scstadmin' and not os.path.exists(SCSTADMIN):
+                entry[tool] = {'missing': SCSTADMIN}
+                continue
+            entry[tool] = {}
+            for pass_opens in ((False, True) if opens else (False,)):
+                # Wall time without strace; the opened files in a second pass under strace.
+                row = on_fresh_host(args, tool, size, pass_opens, tool == 'scst_config' and not pass_opens
+                                    and size == args.sizes.split(',')[0])
+                for run in ('first', 'again'):
+                    got = entry[tool].setdefault(run, {})
+                    found = row.get(run, {'failed': ['not run']})
+                    if 'failed' in found:
+                        got['failed'] = found['failed']
+                    elif pass_opens:
+                        got['opened'] = found['opened']
+                    else:
+                        got['seconds'] = found['seconds']
+                if 'per_object' in row:
+                    entry['per_object'] = row['per_object']
+        results.append(entry)
+        sys.stdout.write(json.dumps(entry) + '\n')
+        sys.stdout.flush()
+    with open(os.path.join(args.work, 'scstadmin_compare.json'), 'w') as handle:
+        json.dump(results, handle, indent=1)
+    print(table(results))
+
+
+def cell(ours, theirs, key, unit):
+    if 'missing' in theirs:
+        return '%s / scstadmin missing (%s)' % (fmt(ours.get(key), unit), theirs['missing'])
+    if 'failed' in theirs:
+        return '%s / scstadmin failed: %s' % (fmt(ours.get(key), unit), ' '.join(theirs['failed'])[-120:])
+    share = ratio(ours, theirs, key)
+    return '%s / %s = %s' % (fmt(ours.get(key), unit), fmt(theirs.get(key), unit),
+                             '%.2f' % share if share is not None else 'n/a')
+
+
+def fmt(value, unit):
+    if value is None:
+        return 'n/a'
+    return ('%.1f s' % value) if unit == 's' else ('%d' % value)
+
+
+def table(results):
+    lines = ['| devices / targets / LUNs | run | files opened, scst_config / scstadmin = ratio | '
+             'wall time, scst_config / scstadmin = ratio |', '|---|---|---|---|']
+    for entry in results:
+        ours, theirs = entry['scst_config'], entry['scstadmin']
+        for run in ('first', 'again'):
+            lines.append('| %s | %s | %s | %s |' % (
+                entry['size'].replace('x', ' / '), 'first apply' if run == 'first' else 're-apply',
+                cell(ours.get(run, {}), theirs.get(run, theirs), 'opened', 'n'),
+                cell(ours.get(run, {}), theirs.get(run, theirs), 'seconds', 's')))
+    for entry in results:
+        if 'per_object' in entry:
+            found = entry['per_object']
+            lines.append('')
+            lines.append('40 per-object calls on the %s host: first run %.1f s / 40 stat %.1f s = %.2f; re-run %.1f s / '
+                         '%.1f s = %.2f' % (entry['size'].replace('x', ' / '), found['first'], found['stat_first'],
+                                            found['first'] / found['stat_first'], found['again'], found['stat_again'],
+                                            found['again'] / found['stat_again']))
+    return '\n'.join(lines)
+
+
+if __name__ == '__main__':
+    main()

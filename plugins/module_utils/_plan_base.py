@@ -1,0 +1,286 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) storage.scst contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""What every part of the planner shares: actions, plans, phases, value comparison and sysfs paths.
+
+This module is private to this collection: it is not part of the public API and may change without notice.
+An Action is one sysfs write (or one wait) with its inverse for rollback; a Plan is their ordered list with
+the warnings; phases order the actions SCST needs (the order of scstadmin's applyConfiguration); same_value()
+compares attribute values after _model's normalisation; _index() keys a model by name for the planners.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import re
+import shlex
+
+from ansible_collections.storage.scst.plugins.module_utils._errors import mask_text, ScstInputError
+from ansible_collections.storage.scst.plugins.module_utils._model import normalize_value, to_bool
+
+
+DEFAULT_ROOT = '/sys/kernel/scst_tgt'
+
+
+CHAP_ATTRS = frozenset(('IncomingUser', 'OutgoingUser'))
+
+
+# FC WWPNs and InfiniBand port GIDs: SCST spells them in lower case, users may not.
+_WWN = re.compile(r'^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){7}$|^[0-9a-fA-F]{4}(:[0-9a-fA-F]{4}){7}$')
+
+
+# Phases, in execution order. Removals run first, from the outermost effect (stop new logins) to the
+# innermost object (devices last); then additions in the order SCST needs (enabled last, driver after targets).
+(R_DISABLE, R_SESSIONS, R_ATTRS, R_ALUA, R_LUNS, R_INITIATORS, R_GROUPS, R_TARGETS, R_DEVICES,
+ A_GLOBAL, A_DEVICES, A_HANDLERS, A_TARGETS, A_DRIVER_ATTRS, A_TARGET_ATTRS, A_GROUPS, A_INITIATORS, A_LUNS,
+ A_ALUA, A_TARGET_ENABLED, A_DRIVER_ENABLED) = range(21)
+
+
+class PlanError(Exception):
+    """The desired state cannot be reached (or is refused): raised before anything is written."""
+
+
+class Action(object):
+    """One write to SCST (or one wait), as the planner decided it.
+
+    kind: what it does ('add_device', 'del_lun', 'set_attribute', 'wait_sessions', ...).
+    op: 'mgmt' (command written to the mgmt file at path), 'write' (command is the value written to the
+    attribute file at path) or 'wait' (wait until the entries names disappear from the directory path).
+    description: one sentence for humans, secrets never included. destructive: disconnects initiators or
+    removes configuration. inverse: the Action that undoes this one (None if it cannot be undone).
+    secrets: the parts of command that must be masked (CHAP secrets).
+    """
+
+    __slots__ = ('kind', 'op', 'path', 'command', 'description', 'destructive', 'inverse', 'names')
+
+    def __init__(self, kind, op, path, command, description, destructive=False, inverse=None, names=()):
+        self.kind = kind
+        self.op = op
+        self.path = path
+        self.command = command
+        self.description = description
+        self.destructive = destructive
+        self.inverse = inverse
+        self.names = tuple(names)
+
+    @property
+    def secrets(self):
+        return tuple(getattr(self.command, 'secrets', ()))
+
+    def text(self, root=DEFAULT_ROOT):
+        """The action as a shell line for the `commands` result, with every secret masked."""
+        full = '%s/%s' % (root.rstrip('/'), self.path)
+        if self.op == 'wait':
+            return '# wait until %s no longer holds: %s' % (full, ' '.join(self.names))
+        # Masked before quoting: quoting may escape characters of a secret, which would then not match.
+        return 'echo %s > %s' % (shlex.quote(mask_text(str(self.command), self.secrets)), shlex.quote(full))
+
+    def to_dict(self, root=DEFAULT_ROOT):
+        return {'kind': self.kind, 'path': self.path, 'text': self.text(root), 'description': self.description,
+                'destructive': self.destructive}
+
+    def _key(self):
+        return (self.kind, self.op, self.path, str(self.command), self.names)
+
+    def __eq__(self, other):
+        return isinstance(other, Action) and self._key() == other._key()
+
+    def __ne__(self, other):
+        return not self == other
+
+    def __hash__(self):
+        return hash(self._key())
+
+    def __repr__(self):
+        return 'Action(%s)' % self.text('')
+
+
+class Plan(list):
+    """The ordered actions (a list) plus warnings: differences that the options do not allow to fix."""
+
+    def __init__(self, actions=(), warnings=()):
+        super(Plan, self).__init__(actions)
+        self.warnings = list(warnings)
+
+    def commands(self, root=DEFAULT_ROOT):
+        return [action.text(root) for action in self]
+
+    @property
+    def destructive(self):
+        return any(action.destructive for action in self)
+
+
+def same_value(level, name, left, right):
+    """Whether two values of attribute name at level mean the same, after _model's normalisation (numbers in
+    any base, Yes/No and 0/1, WWN case); multi-valued attributes compare as sets."""
+    return _canonical(level, name, left) == _canonical(level, name, right)
+
+
+# iSCSI digests: a comma list of None/CRC32C, case-insensitive (iscsi-scst), that the daemon keeps as a set of
+# bits, so the order it shows them in need not be the order they were written in.
+_DIGESTS = frozenset(('HeaderDigest', 'DataDigest'))
+
+
+def _canonical(level, name, value):
+    if value is None:
+        return None
+    if level == 'target' and name in _DIGESTS and isinstance(value, str):
+        return sorted(set(word.strip().lower() for word in value.split(',')))
+    if isinstance(value, (list, tuple, set, frozenset)):
+        texts = sorted(set(normalize_value(level, name, item) for item in value))
+        return texts[0] if len(texts) == 1 else texts
+    return normalize_value(level, name, value)
+
+
+def _values(value):
+    """A multi-valued attribute as a list of texts (one value, a list, or None)."""
+    if value is None:
+        return []
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [str(item) for item in value]
+    return [str(value)]
+
+
+def _truthy(value):
+    return bool(to_bool(value))
+
+
+def name_key(name):
+    """How SCST (and the administrator) identifies a target or initiator: WWNs and GIDs in any case."""
+    return name.lower() if _WWN.match(name) else name
+
+
+def initiator_key(name):
+    # SCST matches initiator names case-insensitively (scst_targ.c, __scst_find_acg): entries differing in case are one.
+    return name.lower()
+
+
+def _user(value):
+    """CHAP entry 'NAME SECRET' -> (NAME, SECRET)."""
+    parts = value.split(None, 1)
+    return parts[0], (parts[1] if len(parts) > 1 else '')
+
+
+def _dyn_key(attr, value):
+    # CHAP users are identified by their name (the daemon deletes by name); portals by the pattern, which
+    # SCST matches ignoring case.
+    return _user(value)[0] if attr in CHAP_ATTRS else value.lower()
+
+
+def _dyn_same(attr, left, right):
+    return _user(left) == _user(right) if attr in CHAP_ATTRS else left.lower() == right.lower()
+
+
+def _index(model):
+    """The model as nested dictionaries keyed by name (target and initiator names by name_key)."""
+    model = model or {}
+    handlers = {}
+    for handler in model.get('handlers') or ():
+        devices = {}
+        for device in handler.get('devices') or ():
+            devices[device['name']] = {'name': device['name'], 'attributes': dict(device.get('attributes') or {})}
+        handlers[handler['name']] = {'name': handler['name'], 'attributes': dict(handler.get('attributes') or {}),
+                                     'devices': devices}
+    drivers = {}
+    for driver in model.get('drivers') or ():
+        targets = {}
+        for target in driver.get('targets') or ():
+            groups = {}
+            for group in target.get('groups') or ():
+                groups[group['name']] = {
+                    'name': group['name'], 'attributes': dict(group.get('attributes') or {}),
+                    'initiators': dict((initiator_key(i), i) for i in group.get('initiators') or ()),
+                    'luns': _luns(group.get('luns')),
+                }
+            targets[name_key(target['name'])] = {
+                'name': target['name'], 'enabled': target.get('enabled'), 'hw_target': bool(target.get('hw_target')),
+                'attributes': dict(target.get('attributes') or {}), 'luns': _luns(target.get('luns')),
+                'groups': groups,
+            }
+        drivers[driver['name']] = {'name': driver['name'], 'enabled': driver.get('enabled'),
+                                   'attributes': dict(driver.get('attributes') or {}), 'targets': targets}
+    dgs = {}
+    for dg in model.get('device_groups') or ():
+        tgs = {}
+        for tg in dg.get('target_groups') or ():
+            members = {}
+            for member in tg.get('targets') or ():
+                member = member if isinstance(member, dict) else {'name': member}
+                members[name_key(member['name'])] = {'name': member['name'],
+                                                     'attributes': dict(member.get('attributes') or {})}
+            tgs[tg['name']] = {'name': tg['name'], 'attributes': dict(tg.get('attributes') or {}), 'targets': members}
+        dgs[dg['name']] = {'name': dg['name'], 'devices': list(dg.get('devices') or ()), 'target_groups': tgs,
+                           'attributes': dict(dg.get('attributes') or {})}
+    return {'attributes': dict(model.get('attributes') or {}), 'handlers': handlers, 'drivers': drivers,
+            'alua': dict(model.get('alua') or {}), 'device_groups': dgs}
+
+
+def _luns(seq):
+    result = {}
+    for lun in seq or ():
+        result[int(lun['lun'])] = {'device': lun['device'], 'read_only': _truthy(lun.get('read_only'))}
+    return result
+
+
+def _device_index(index):
+    """{device name: (handler name, device)}."""
+    result = {}
+    for handler in index['handlers'].values():
+        for name, device in handler['devices'].items():
+            result[name] = (handler['name'], device)
+    return result
+
+
+def _is_empty(model):
+    model = model or {}
+    return not any(model.get(key) for key in ('attributes', 'handlers', 'drivers', 'alua', 'device_groups'))
+
+
+def _target_path(driver, target):
+    return 'targets/%s/%s' % (driver, target)
+
+
+def _group_path(driver, target, group):
+    return 'targets/%s/%s/ini_groups/%s' % (driver, target, group)
+
+
+def _lun_set_path(driver, target, group):
+    return ('%s/luns' % _group_path(driver, target, group)) if group else ('%s/luns' % _target_path(driver, target))
+
+
+def _lun_set_name(driver, target, group):
+    return ('group %s of target %s/%s' % (group, driver, target)) if group else ('target %s/%s' % (driver, target))
+
+
+def _port_id(value):
+    """A rel_tgt_id as read (text, or None when not read): 0 when the target has none yet."""
+    try:
+        return int(normalize_value('target', 'rel_tgt_id', value)) if value is not None else 0
+    except ValueError:
+        return 0
+
+
+def _remaining(attr, have, delete):
+    """The values of a multi-valued attribute that stay when the values named in delete are deleted."""
+    gone = set(_dyn_key(attr, value) for value in _values(delete))
+    return [value for value in _values(have) if _dyn_key(attr, value) not in gone]
+
+
+def _undoable(make):
+    """The inverse action make() builds, or None when the current value cannot be written back as read
+    (e.g. a value that SCST reports with a trailing blank): that step is then not rolled back."""
+    try:
+        return make()
+    except ScstInputError:
+        return None
+
+
+def _pairs(attributes, names):
+    """name=value parameters of the attributes in names, sorted; a multi-valued one repeats its name."""
+    pairs = []
+    for attr in sorted(set(attributes) & set(names)):
+        pairs.extend((attr, value) for value in _values(attributes[attr]))
+    return pairs
