@@ -26,8 +26,17 @@ options:
         numbers in any base (C(0x10) and C(16) are equal), booleans as V(true)/V(false), V(1)/V(0) or V(Yes)/V(No),
         WWNs in any case and with or without colons. An attribute that holds several values (C(IncomingUser),
         C(OutgoingUser) and C(allowed_portal) of iSCSI targets) takes a list, one entry per value."
-      - Beyond the shape checked here, the configuration is checked as a whole before anything is written, for example names
-        (no blanks, quotes, braces, C(=), C(;) or C(/); vdisk names at most 64 bytes and without C(.)), numbers of
+      - "Names follow the rule of every module of this collection: not C(.) or C(..); no blanks, quotes, braces,
+        C(=), C(;), C(/), control or invisible characters (such as U+200B or U+202E); not the name of an entry SCST
+        keeps beside the object (a device named C(mgmt) or C(type), a target named C(mgmt) or C(enabled)); at most
+        255 bytes (vdisk names at most 64 and without C(.)). C(iscsi) target and initiator names follow RFC 7143
+        (C(iqn.YYYY-MM.domain[:name]), C(eui.), C(naa.), at most 223 bytes). An unquoted YAML boolean is refused
+        as a name: quote it."
+      - "A LUN number is an integer or decimal text; text with a leading zero (C('010')) is refused, as in
+        M(storage.scst.scst_lun): SCST would read it as octal. (C(scst.conf) text is read as the kernel reads it:
+        C(LUN 010) is LUN 8, with a warning.) CHAP secrets (C(IncomingUser), C(OutgoingUser)) have at least 12
+        characters, as iscsi-scstd requires."
+      - Beyond the shape checked here, the configuration is checked as a whole before anything is written, for example numbers of
         numeric attributes, LUN numbers (0 to 16383, once per LUN set), LUNs that name a defined device, FC target
         names and initiators that are WWPNs (or wildcard patterns), an initiator in at most one group per target,
         a device in at most one device group. Each error names the option path, for example
@@ -55,7 +64,7 @@ options:
             description:
               - The handler, for example V(vdisk_fileio), V(vdisk_blockio), V(vdisk_nullio), V(vcdrom) or a
                 pass-through handler such as V(dev_disk).
-            type: str
+            type: raw
             required: true
           attributes:
             description: Attributes of the handler itself (for example C(trace_level)).
@@ -71,7 +80,7 @@ options:
                     all handlers.
                   - Devices of a pass-through handler (C(dev_*)) are named by the SCSI address of an existing device,
                     C(H:C:I:L), and take no attributes.
-                type: str
+                type: raw
                 required: true
               attributes:
                 description:
@@ -91,7 +100,7 @@ options:
         suboptions:
           name:
             description: The target driver, for example V(iscsi), V(qla2x00t), V(scst_local) or V(copy_manager).
-            type: str
+            type: raw
             required: true
           enabled:
             description:
@@ -114,7 +123,7 @@ options:
                     (C(21:00:00:24:ff:31:4c:48), C(21000024ff314c48), C(0x21000024ff314c48)); for V(iscsi) an IQN.
                   - Targets of hardware drivers (QLogic ports, C(copy_manager_tgt), C(ib_srpt) ports) exist by
                     themselves; they are configured, disabled and cleared, never created or deleted.
-                type: str
+                type: raw
                 required: true
               hw_target:
                 description:
@@ -142,11 +151,11 @@ options:
                 suboptions: &luns
                   lun:
                     description: The LUN number, 0 to 16383, unique within one LUN set.
-                    type: int
+                    type: raw
                     required: true
                   device:
                     description: The name of a device defined under O(config.handlers[].devices).
-                    type: str
+                    type: raw
                     required: true
                   read_only:
                     description:
@@ -163,7 +172,7 @@ options:
                 suboptions:
                   name:
                     description: The group name.
-                    type: str
+                    type: raw
                     required: true
                   attributes:
                     description: Group attributes, for example C(black_hole) or C(per_sess_dedicated_tgt_threads).
@@ -179,7 +188,7 @@ options:
                         wildcard patterns such as C(21:00:00:24:ff:7a:11:*); for V(iscsi), initiator IQNs or patterns.
                       - An initiator can be in one group of a target only.
                     type: list
-                    elements: str
+                    elements: raw
       alua:
         description: Attributes of the C(ALUA) block (C(/sys/kernel/scst_tgt/device_groups)).
         type: dict
@@ -191,7 +200,7 @@ options:
         suboptions:
           name:
             description: The device group name.
-            type: str
+            type: raw
             required: true
           attributes:
             description: Device group attributes.
@@ -199,7 +208,7 @@ options:
           devices:
             description: Names of defined devices in this group. A device can be in one device group only.
             type: list
-            elements: str
+            elements: raw
           target_groups:
             description: The target groups (C(TARGET_GROUP) blocks) of the device group.
             type: list
@@ -207,7 +216,7 @@ options:
             suboptions:
               name:
                 description: The target group name.
-                type: str
+                type: raw
                 required: true
               attributes:
                 description:

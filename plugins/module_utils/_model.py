@@ -67,10 +67,15 @@ __metaclass__ = type
 
 import re
 
+from ansible_collections.storage.scst.plugins.module_utils._errors import MASK
+from ansible_collections.storage.scst.plugins.module_utils._validate import (
+    MAX_DEVICE_NAME_BYTES,
+    MAX_LUN,
+    MIN_CHAP_SECRET_LENGTH,
+    lun_number,
+    name_problem,
+)
 
-MAX_LUN = 16383              # SCST_MAX_LUN
-MAX_NAME_LENGTH = 255        # Linux NAME_MAX: names become sysfs directory or file names
-MAX_VDISK_NAME_LENGTH = 64   # vdisk keeps device names in char[64 + 1]
 
 # Keywords of scst.conf (compared with exact case by scstadmin).
 KEYWORDS = ('HANDLER', 'DEVICE', 'TARGET_DRIVER', 'TARGET', 'LUN', 'GROUP', 'INITIATOR', 'DEVICE_GROUP',
@@ -159,6 +164,7 @@ _DECIMAL = re.compile(r'^-?[0-9]+$')
 _NUMBER = re.compile(r'^([+-]?)(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)$')
 _WWN_COLON = re.compile(r'^[0-9a-fA-F]{2}([:-][0-9a-fA-F]{2}){7}$')
 _WWN_PLAIN = re.compile(r'^(0[xX])?[0-9a-fA-F]{1,16}$')
+_CHAP_ATTRIBUTE = re.compile(r'^(?:Incoming|Outgoing)User[0-9]*$')
 _HCIL = re.compile(r'^[0-9]+:[0-9]+:[0-9]+:[0-9]+$')
 _WILDCARD = re.compile(r'[*?!]')
 # Characters that scst.conf cannot carry in a value or that the sysfs write would split.
@@ -218,17 +224,20 @@ def parse_number(text):
     return -number if sign == '-' else number
 
 
-def normalize_wwn(text):
+def normalize_wwn(text, pad=True):
     """A WWN/WWPN in SCST's spelling (lower case, colon-separated bytes), or None when text is not one.
 
     Accepts ``21:00:00:24:FF:31:4C:48``, ``21-00-…``, ``21000024ff314c48`` and the fc_host form ``0x21000024ff314c48``
-    (no zero padding: the number is left-padded to 16 digits).
+    (the kernel prints it without zero padding: with pad the number is left-padded to 16 digits). Names a user
+    writes are read with pad=False: ``0x1`` is a typing error, not the WWPN 00:00:00:00:00:00:00:01.
     """
     text = text.strip()
     if _WWN_COLON.match(text):
         digits = re.sub('[:-]', '', text)
     elif _WWN_PLAIN.match(text) and (text[:2] in ('0x', '0X') or len(text) == 16):
         digits = text[2:] if text[:2] in ('0x', '0X') else text
+        if len(digits) < 16 and not pad:
+            return None
         digits = digits.rjust(16, '0')
     else:
         return None
@@ -282,7 +291,7 @@ def normalize_value(level, name, value):
             return '1' if truth else '0'
         return 'Yes' if truth else 'No'
     if kind == _WWN:
-        return normalize_wwn(text) or text
+        return normalize_wwn(text, pad=False) or text
     return text
 
 
@@ -309,14 +318,14 @@ def to_bool(value):
 def normalize_target_name(driver, name):
     """Target names of FC drivers are WWPNs in SCST's spelling; other names are kept as written."""
     if driver in FC_DRIVERS:
-        return normalize_wwn(name) or name
+        return normalize_wwn(name, pad=False) or name
     return name
 
 
 def normalize_initiator(driver, name):
     """FC initiator WWPNs get SCST's spelling; FC wildcard patterns are lower-cased (matching ignores case)."""
     if driver in FC_DRIVERS:
-        wwn = normalize_wwn(name)
+        wwn = normalize_wwn(name, pad=False)
         if wwn:
             return wwn
         if _WILDCARD.search(name):
@@ -360,7 +369,11 @@ class _Normalizer:
         return value
 
     def name(self, value, path):
-        if isinstance(value, bool) or value is None:
+        if isinstance(value, bool):
+            self.fail(path, '%s is a YAML boolean, not a name (yes, no, true, false, on and off unquoted are '
+                            'booleans); quote the name if it is meant as text' % _q(value))
+            return None
+        if value is None:
             self.fail(path, '%s is not a name' % _q(value))
             return None
         if isinstance(value, int):
@@ -420,12 +433,12 @@ class _Normalizer:
         if raw is None or raw.get('lun') is None or raw.get('device') is None:
             return None
         number = raw['lun']
-        if isinstance(number, str):
-            parsed = parse_number(number)
-            number = parsed if parsed is not None else number
         if isinstance(number, bool) or not isinstance(number, int):
-            self.fail(path + ('lun',), '%s is not a LUN number' % _q(raw['lun']))
-            return None
+            # Text is read as scst_lun and scst_group read it (the scst.conf parser gives integers).
+            number, reason = lun_number(number)
+            if reason:
+                self.fail(path + ('lun',), '%s %s' % (_q(raw['lun']), reason))
+                return None
         device = self.name(raw['device'], path + ('device',))
         read_only = self.flag(raw.get('read_only', False), path + ('read_only',), allow_none=False)
         if device is None or read_only is None:
@@ -573,15 +586,23 @@ class _Validator:
     def fail(self, path, message):
         self.problems.append((path, message))
 
-    def name(self, value, path, what, device=False):
+    def name(self, value, path, what, kind=None, driver=None, max_bytes=None):
+        """The rule of _validate.name_problem() (shared with the modules), and what scst.conf cannot carry.
+
+        Returns True when the name is valid."""
         if not value:
             self.fail(path, 'the %s name is empty' % what)
-            return
-        if _BAD_NAME.search(value):
-            self.fail(path, '%s is not a valid %s name: names cannot hold whitespace, quotes, braces, "=", ";" or "/"'
-                      % (_q(value), what))
-        elif len(value.encode('utf-8')) > (MAX_VDISK_NAME_LENGTH if device else MAX_NAME_LENGTH):
-            self.fail(path, '%s is longer than %d bytes' % (_q(value), MAX_VDISK_NAME_LENGTH if device else MAX_NAME_LENGTH))
+            return False
+        limits = {} if max_bytes is None else {'max_bytes': max_bytes}
+        reason = name_problem(value, kind, driver, **limits)
+        if reason:
+            self.fail(path, '%s is not a valid %s name: it %s' % (_q(value), what, reason))
+        elif re.search(r'["{}]', value):
+            self.fail(path, '%s is not a valid %s name: names cannot hold quotes or braces (scst.conf cannot carry '
+                            'them)' % (_q(value), what))
+        else:
+            return True
+        return False
 
     def unique(self, objs, fallback, what):
         seen = set()
@@ -670,10 +691,8 @@ class _Validator:
         if name.startswith('/dev/'):
             self.fail(path + ('name',), '%s is a path; the device name is %s' % (_q(name), _q(name[5:])))
             return
-        vdisk = handler in VDISK_HANDLERS
-        self.name(name, path + ('name',), 'device', device=vdisk)
-        if vdisk and '.' in name:
-            self.fail(path + ('name',), '%s is not a valid vdisk device name: it cannot hold "."' % _q(name))
+        self.name(name, path + ('name',), 'device', kind='device',
+                  max_bytes=MAX_DEVICE_NAME_BYTES if handler in VDISK_HANDLERS else None)
         self.attributes(device['attributes'], path + ('attributes',), 'device')
 
     def drivers(self, model, devices):
@@ -682,29 +701,43 @@ class _Validator:
             dpath = self.where(driver, ('drivers', dindex))
             self.name(driver['name'], dpath + ('name',), 'driver')
             self.attributes(driver['attributes'], dpath + ('attributes',), 'driver', reserved=('enabled',))
+            self.chap_secrets(driver['attributes'], dpath + ('attributes',))
             self.unique(driver['targets'], dpath + ('targets',), 'target')
             for tindex, target in enumerate(driver['targets']):
                 self.target(driver['name'], target, self.where(target, dpath + ('targets', tindex)), devices)
 
+    def chap_secrets(self, attrs, path):
+        """CHAP users ('NAME SECRET') whose secret iscsi-scstd would refuse; the message never shows the secret."""
+        for name in sorted(attrs):
+            if not _CHAP_ATTRIBUTE.match(name):
+                continue
+            for value in attrs[name] if isinstance(attrs[name], list) else [attrs[name]]:
+                words = value.split(' ')
+                # A masked secret (copied from a result) is refused as such by the modules.
+                if len(words) == 2 and len(words[1]) < MIN_CHAP_SECRET_LENGTH and words[1] != MASK:
+                    self.fail(self.origins.get((id(attrs), name), path + (name,)),
+                              'the CHAP secret of user %s is shorter than %d characters, which iscsi-scstd refuses'
+                              % (_q(words[0]), MIN_CHAP_SECRET_LENGTH))
+
     def target(self, driver, target, path, devices):
-        self.name(target['name'], path + ('name',), 'target')
+        self.name(target['name'], path + ('name',), 'target', kind='target', driver=driver)
         if driver in FC_DRIVERS and normalize_wwn(target['name']) != target['name']:
             self.fail(path + ('name',), '%s is not a WWPN (xx:xx:xx:xx:xx:xx:xx:xx), which %s target names are'
                       % (_q(target['name']), driver))
         self.attributes(target['attributes'], path + ('attributes',), 'target', reserved=('enabled', 'hw_target'))
+        self.chap_secrets(target['attributes'], path + ('attributes',))
         self.luns(target['luns'], path + ('luns',), devices)
         self.unique(target['groups'], path + ('groups',), 'group')
         owner = {}
         for gindex, group in enumerate(target['groups']):
             gpath = self.where(group, path + ('groups', gindex))
-            self.name(group['name'], gpath + ('name',), 'group')
+            self.name(group['name'], gpath + ('name',), 'group', kind='group')
             self.attributes(group['attributes'], gpath + ('attributes',), 'group')
             self.luns(group['luns'], gpath + ('luns',), devices)
             for iindex, initiator in enumerate(group['initiators']):
                 ipath = gpath + ('initiators', iindex)
-                if not initiator or re.search(r'[\s"{}/\x00-\x1f\x7f]', initiator):
-                    self.fail(ipath, '%s is not a valid initiator name' % _q(initiator))
-                elif driver in FC_DRIVERS and not _WILDCARD.search(initiator) and normalize_wwn(initiator) != initiator:
+                valid = self.name(initiator, ipath, 'initiator', kind='initiator', driver=driver)
+                if valid and driver in FC_DRIVERS and not _WILDCARD.search(initiator) and normalize_wwn(initiator) != initiator:
                     self.fail(ipath, '%s is not a WWPN (xx:xx:xx:xx:xx:xx:xx:xx) nor a wildcard pattern' % _q(initiator))
                 if initiator in owner:
                     self.fail(ipath, 'initiator %s is also in group %s of this target; an initiator can be in one group only'
@@ -717,7 +750,7 @@ class _Validator:
         member = {}
         for dindex, dgroup in enumerate(model['device_groups']):
             dpath = self.where(dgroup, ('device_groups', dindex))
-            self.name(dgroup['name'], dpath + ('name',), 'device group')
+            self.name(dgroup['name'], dpath + ('name',), 'device group', kind='device_group')
             self.attributes(dgroup['attributes'], dpath + ('attributes',), 'device_group')
             for index, device in enumerate(dgroup['devices']):
                 if device not in devices:
@@ -730,11 +763,11 @@ class _Validator:
             in_tg = {}
             for gindex, tgroup in enumerate(dgroup['target_groups']):
                 gpath = self.where(tgroup, dpath + ('target_groups', gindex))
-                self.name(tgroup['name'], gpath + ('name',), 'target group')
+                self.name(tgroup['name'], gpath + ('name',), 'target group', kind='target_group')
                 self.attributes(tgroup['attributes'], gpath + ('attributes',), 'target_group')
                 for tindex, target in enumerate(tgroup['targets']):
                     tpath = self.where(target, gpath + ('targets', tindex))
-                    self.name(target['name'], tpath + ('name',), 'target')
+                    self.name(target['name'], tpath + ('name',), 'target', kind='target')
                     self.attributes(target['attributes'], tpath + ('attributes',), 'tg_target')
                     if target['name'] in in_tg:
                         self.fail(tpath + ('name',), 'target %s is also in target group %s of this device group'

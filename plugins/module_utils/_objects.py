@@ -51,7 +51,7 @@ def require_driver(client, driver):
 
 def target_name(driver, target):
     """The target name as SCST spells it, checked: FC ports by their WWPN in any common form."""
-    name = normalize_target_name(driver, check_name(target, 'target'))
+    name = normalize_target_name(driver, check_name(target, 'target', kind='target', driver=driver))
     if driver in FC_DRIVERS and normalize_wwn(name) != name:
         raise ScstInputError('target', target, 'is not a WWPN (for example 21:00:00:24:ff:31:4c:48 or '
                                                '0x21000024ff314c48), which %s target names are' % driver)
@@ -61,11 +61,12 @@ def target_name(driver, target):
 def initiator_names(driver, initiators):
     """Initiator names checked and, for FC drivers, WWPNs in SCST's spelling (patterns lower-cased)."""
     out = []
-    for initiator in initiators:
-        name = normalize_initiator(driver, check_name(initiator, 'initiators'))
+    for index, initiator in enumerate(initiators):
+        option = 'initiators[%d]' % index
+        name = normalize_initiator(driver, check_name(initiator, option, kind='initiator', driver=driver))
         if driver in FC_DRIVERS and normalize_wwn(name) != name and not any(c in name for c in '*?!'):
-            raise ScstInputError('initiators', initiator, 'is neither a WWPN nor a wildcard pattern, which %s '
-                                                          'initiator names are' % driver)
+            raise ScstInputError(option, initiator, 'is neither a WWPN nor a wildcard pattern, which %s '
+                                                    'initiator names are' % driver)
         out.append(name)
     return out
 

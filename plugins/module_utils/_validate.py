@@ -10,6 +10,8 @@ SCST's mgmt lexer splits words at whitespace and '=', parameter lists at ';' and
 write at 4096 bytes (scst_sysfs.c mgmt parsers, kernel sysfs); so a value holding any of them could add a parameter or a command
 to a write. These functions reject such input before anything is written, and build_command() assembles
 command texts only from checked parts. Every error names the user's option and the rejected value.
+name_problem() and lun_number() are the one rule for object names and LUN numbers: the model (scst_config,
+the scst.conf parser) and the per-object modules all use them.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -26,6 +28,42 @@ MAX_NAME_BYTES = 255        # Linux NAME_MAX: names become sysfs directory or fi
 MAX_DEVICE_NAME_BYTES = 64  # vdisk keeps device names in char[64 + 1]; longer ones fail EINVAL
 MAX_LUN = 16383             # SCST_MAX_LUN
 MAX_WRITE_BYTES = 4095      # kernfs hands at most one page to the store, which needs room for a NUL
+MAX_ISCSI_NAME_BYTES = 223  # RFC 7143 4.2.7.1: an iSCSI name is at most 223 bytes
+MIN_CHAP_SECRET_LENGTH = 12  # iscsi-scstd refuses shorter CHAP secrets with EINVAL (SYSFS.md 6.4)
+
+# Characters nobody sees in a listing or a report, or that reorder what is shown around them: with one of
+# them, two different objects can look the same. Categories: control, format (U+200B, U+202E, U+FEFF...),
+# surrogate, private use, unassigned, line and paragraph separators, spaces; plus letters and marks that
+# render as nothing.
+_INVISIBLE_CATEGORIES = frozenset(('Cc', 'Cf', 'Cs', 'Co', 'Cn', 'Zl', 'Zp', 'Zs'))
+_INVISIBLE_CHARS = frozenset(u'\u034f\u115f\u1160\u17b4\u17b5\u180e\u2800\u3164\uffa0'
+                             + ''.join(chr(c) for c in range(0xfe00, 0xfe10)))
+
+# Entries SCST keeps beside the objects of one kind in their parent sysfs directory: an object of that name
+# collides with them (the kernel answers EEXIST, possibly after other objects were created, and a device named
+# mgmt leaves its handler's mgmt file unusable). Devices: handlers/<h>/ (SYSFS.md 1.2) and
+# device_groups/<dg>/devices/ (1.5); targets: targets/<driver>/ (1.4, 6.1, the copy_manager attribute) and
+# device_groups/<dg>/target_groups/<tg>/ (1.5); the others: the mgmt file of their directory (2.5-2.7).
+RESERVED_NAMES = {
+    'device': frozenset(('mgmt', 'type', 'trace_level')),
+    'target': frozenset(('mgmt', 'enabled', 'trace_level', 'version', 'open_state', 'dif_capabilities',
+                         'iSNSServer', 'isns_entity_name', 'link_local', 'internal_portal',
+                         'allow_not_connected_copy', 'group_id', 'preferred', 'state')),
+    'group': frozenset(('mgmt',)),
+    'initiator': frozenset(('mgmt',)),
+    'device_group': frozenset(('mgmt',)),
+    'target_group': frozenset(('mgmt',)),
+}
+# iSCSI CHAP users of the driver directory: IncomingUser, IncomingUser1, ... (SYSFS.md 6.1, 6.4).
+_RESERVED_TARGET = re.compile(r'(IncomingUser|OutgoingUser)[0-9]*')
+# RFC 7143 4.2.7: iqn.YYYY-MM.reversed.domain[:anything], eui. + 16 hex digits, naa. + 16 or 32 hex digits.
+# Characters: ASCII letters, digits, '-', '.', ':' (stringprep maps upper to lower case; both are accepted).
+_IQN = re.compile(r'iqn\.[0-9]{4}-(0[1-9]|1[0-2])\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?'
+                  r'(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*(:[A-Za-z0-9.:-]*)?')
+_EUI = re.compile(r'eui\.[0-9A-Fa-f]{16}')
+_NAA = re.compile(r'naa\.([0-9A-Fa-f]{16}|[0-9A-Fa-f]{32})')
+_ISCSI_CHARS = re.compile(r'[A-Za-z0-9.:*?!-]+')
+ISCSI_DRIVERS = frozenset(('iscsi',))
 
 _PARAM_NAME = re.compile(r'[A-Za-z_][A-Za-z0-9_]*')
 _KEYWORD = re.compile(r'[a-z_]+')
@@ -55,7 +93,8 @@ def _fail(option, value, reason):
 def _as_text(value, option):
     """Integers (not booleans) become decimal text; anything but text or an integer is refused."""
     if isinstance(value, bool):
-        _fail(option, value, 'a boolean is not a name; use a string or a number')
+        _fail(option, value, 'is a YAML boolean, not a name (yes, no, true, false, on and off unquoted are '
+                             'booleans); quote it if it is meant as text')
     if isinstance(value, int):
         return str(value)
     if not isinstance(value, str):
@@ -69,21 +108,29 @@ def _check_length(value, text, option, limit):
         _fail(option, value, 'is %d bytes long; at most %d are allowed' % (size, limit))
 
 
-def _check_chars(value, text, option, allow_space=False):
-    """Refuse characters that end a word, a parameter or a command for SCST (or that no one can see)."""
+def _char_problem(text, allow_space=False):
+    """Why text cannot be one word of SCST's mgmt lexer (or why no one could see it), or None."""
     for char in text:
         if char == '\0':
-            _fail(option, value, 'contains a NUL character')
+            return 'contains a NUL character'
         if char in '\n\r':
-            _fail(option, value, 'contains a line break (SCST splits parameters at line breaks)')
+            return 'contains a line break (SCST splits parameters at line breaks)'
         if char.isspace() and not (allow_space and char == ' '):
-            _fail(option, value, 'contains whitespace (SCST splits words at whitespace)')
+            return 'contains whitespace (SCST splits words at whitespace)'
         if unicodedata.category(char) == 'Cc':
-            _fail(option, value, 'contains the control character %r' % char)
+            return 'contains the control character %r' % char
         if char == ';':
-            _fail(option, value, "contains ';' (SCST splits parameters at ';')")
+            return "contains ';' (SCST splits parameters at ';')"
         if char == '=':
-            _fail(option, value, "contains '=' (SCST splits names from values at '=')")
+            return "contains '=' (SCST splits names from values at '=')"
+    return None
+
+
+def _check_chars(value, text, option, allow_space=False):
+    """Refuse characters that end a word, a parameter or a command for SCST (or that no one can see)."""
+    reason = _char_problem(text, allow_space)
+    if reason:
+        _fail(option, value, reason)
 
 
 def check_token(value, option):
@@ -100,48 +147,106 @@ def check_token(value, option):
     return text
 
 
-def check_name(value, option):
-    """The name of a target, group, initiator, ALUA group or device: a token that is also a file name.
+def _iscsi_problem(text, kind):
+    """Why text is not an iSCSI name of RFC 7143 4.2.7 (initiators: or a wildcard pattern, and #PORTAL when
+    per_portal_acl is set, SYSFS.md 6.6 and 8.2), or None."""
+    if kind == 'initiator':
+        text = text.split('#', 1)[0]
+        if any(char in text for char in '*?!'):
+            if not _ISCSI_CHARS.fullmatch(text):
+                return "is not an iSCSI name pattern (letters, digits, '-', '.', ':' and the wildcards *, ?, !)"
+            return None
+    if _IQN.fullmatch(text) or _EUI.fullmatch(text) or _NAA.fullmatch(text):
+        return None
+    return ('is not an iSCSI name (RFC 7143): iqn.YYYY-MM.reversed.domain[:name], eui. with 16 hex digits, '
+            'or naa. with 16 or 32 hex digits, for example iqn.2024-01.com.example:storage.t1')
 
-    In addition to check_token(): no '/' (the kernel would rename the directory with '!'), not '.' or '..',
-    at most 255 bytes (NAME_MAX).
+
+def name_problem(text, kind=None, driver=None, max_bytes=MAX_NAME_BYTES):
+    """Why text cannot name an SCST object, or None: the one rule for the model and every module.
+
+    kind: 'device', 'target', 'group', 'initiator', 'device_group', 'target_group', or None (drivers and
+    handlers, which are only looked up). driver: the target driver of a target or initiator (iSCSI names are
+    checked against RFC 7143). max_bytes: the kernel's limit for the kind (NAME_MAX, vdisk's 64).
+    Refused: empty, what the mgmt lexer splits at, '/', '.' and '..', characters no one can see, names
+    equal to the entries SCST keeps beside the object, and names over the limit.
     """
-    text = check_token(value, option)
+    if not text:
+        return 'is empty'
+    reason = _char_problem(text)
+    if reason:
+        return reason
+    for char in text:
+        if unicodedata.category(char) in _INVISIBLE_CATEGORIES or char in _INVISIBLE_CHARS:
+            return ('contains the invisible or direction-changing character U+%04X (%s): two names would look '
+                    'the same' % (ord(char), unicodedata.name(char, unicodedata.category(char))))
     if '/' in text:
-        _fail(option, value, "contains '/' (the name becomes a sysfs directory or file name)")
+        return "contains '/' (the name becomes a sysfs directory or file name)"
     if text in ('.', '..'):
-        _fail(option, value, 'is not usable as a sysfs directory or file name')
-    _check_length(value, text, option, MAX_NAME_BYTES)
+        return 'is not usable as a sysfs directory or file name'
+    if kind == 'device' and '.' in text:
+        return "contains '.' (SCST refuses '.' in device names)"
+    if text in RESERVED_NAMES.get(kind, ()) or (kind == 'target' and _RESERVED_TARGET.fullmatch(text)):
+        return ('is the name of an entry SCST keeps beside each %s in its sysfs directory (%s); choose another name'
+                % (kind.replace('_', ' '), ', '.join(sorted(RESERVED_NAMES[kind]))))
+    if driver in ISCSI_DRIVERS and kind in ('target', 'initiator'):
+        max_bytes = min(max_bytes, MAX_ISCSI_NAME_BYTES)
+    size = len(text.encode('utf-8', 'surrogateescape'))
+    if size > max_bytes:
+        return 'is %d bytes long; at most %d are allowed' % (size, max_bytes)
+    if driver in ISCSI_DRIVERS and kind in ('target', 'initiator'):
+        return _iscsi_problem(text, kind)
+    return None
+
+
+def check_name(value, option, kind=None, driver=None):
+    """The name of a target, group, initiator, ALUA group or device, checked with name_problem()."""
+    text = _as_text(value, option)
+    reason = name_problem(text, kind, driver)
+    if reason:
+        _fail(option, value, reason)
     return text
 
 
 def check_device_name(value, option):
-    """A device name for add_device: check_name() plus no '.' and at most 64 bytes (vdisk limits)."""
-    text = check_name(value, option)
-    if '.' in text:
-        _fail(option, value, "contains '.' (SCST refuses '.' in device names)")
-    _check_length(value, text, option, MAX_DEVICE_NAME_BYTES)
+    """A device name for add_device: at most 64 bytes (vdisk keeps names in char[64 + 1])."""
+    text = _as_text(value, option)
+    reason = name_problem(text, 'device', max_bytes=MAX_DEVICE_NAME_BYTES)
+    if reason:
+        _fail(option, value, reason)
     return text
 
 
-def check_lun(value, option):
-    """A LUN number 0..16383 given as an integer or as decimal digits; returns the integer.
+def lun_number(value):
+    """(number, None) for a LUN number 0..16383, or (None, reason): the one reading of LUN numbers.
 
-    SCST parses numbers with base 0 ('010' is 8), so only plain decimal text is accepted and it is always
-    written back in decimal.
+    An integer, or text of decimal digits without a leading zero. SCST reads numbers in base 0 ('010' is 8)
+    while Ansible's int reads '010' as 10: a leading zero means two different LUNs, so it is refused.
     """
     if isinstance(value, bool):
-        _fail(option, value, 'a boolean is not a LUN number')
+        return None, 'a boolean is not a LUN number'
     if isinstance(value, str):
         if not re.fullmatch(r'[0-9]+', value):
-            _fail(option, value, 'is not a decimal LUN number')
+            return None, 'is not a decimal LUN number'
+        if len(value) > 1 and value[0] == '0':
+            octal = '%d' % int(value, 8) if re.fullmatch(r'[0-7]+', value) else 'an error'
+            return None, ('has a leading zero: SCST would read it as octal (%s), Ansible as decimal (%d); '
+                          'write the number without it' % (octal, int(value, 10)))
         number = int(value, 10)
     elif isinstance(value, int):
         number = value
     else:
-        _fail(option, value, 'has type %s; a LUN number is expected' % type(value).__name__)
+        return None, 'has type %s; a LUN number is expected' % type(value).__name__
     if not 0 <= number <= MAX_LUN:
-        _fail(option, value, 'is out of range; LUN numbers go from 0 to %d' % MAX_LUN)
+        return None, 'is out of range; LUN numbers go from 0 to %d' % MAX_LUN
+    return number, None
+
+
+def check_lun(value, option):
+    """A LUN number checked with lun_number(); returns the integer (always written in decimal)."""
+    number, reason = lun_number(value)
+    if reason:
+        _fail(option, value, reason)
     return number
 
 

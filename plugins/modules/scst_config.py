@@ -396,15 +396,18 @@ CONVERGING = ('merged', 'replaced', 'overridden', 'deleted')
 
 
 def _named(**options):
-    """A list of objects keyed by name, with free-form attributes (storage.scst.model documents each one)."""
-    spec = dict(name=dict(type='str', required=True), attributes=dict(type='dict'))
+    """A list of objects keyed by name, with free-form attributes (storage.scst.model documents each one).
+
+    Names and LUN numbers are raw: _model.check() reads them with the rule every module uses (Ansible's str and
+    int would turn an unquoted YAML boolean into 'True' and read '010' as 10 where SCST reads 8)."""
+    spec = dict(name=dict(type='raw', required=True), attributes=dict(type='dict'))
     spec.update(options)
     return dict(type='list', elements='dict', options=spec)
 
 
 def _luns():
     return dict(type='list', elements='dict', options=dict(
-        lun=dict(type='int', required=True), device=dict(type='str', required=True),
+        lun=dict(type='raw', required=True), device=dict(type='raw', required=True),
         read_only=dict(type='bool', default=False)))
 
 
@@ -414,9 +417,9 @@ MODEL_SPEC = dict(
     handlers=_named(devices=_named()),
     drivers=_named(enabled=dict(type='bool'), targets=_named(
         hw_target=dict(type='bool', default=False), enabled=dict(type='bool'), luns=_luns(),
-        groups=_named(luns=_luns(), initiators=dict(type='list', elements='str')))),
+        groups=_named(luns=_luns(), initiators=dict(type='list', elements='raw')))),
     alua=dict(type='dict'),
-    device_groups=_named(devices=dict(type='list', elements='str'),
+    device_groups=_named(devices=dict(type='list', elements='raw'),
                          target_groups=_named(targets=dict(type='list', elements='raw'))),
 )
 

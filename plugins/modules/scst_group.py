@@ -45,11 +45,13 @@ options:
     description:
       - The target name. An FC port (C(qla2x00t)) may be given by its WWPN in any common form.
       - The target must exist (see M(storage.scst.scst_target)).
-    type: str
+    type: raw
     required: true
   name:
-    description: The group name (no whitespace, C(/), C(=) or C(;)).
-    type: str
+    description:
+      - The group name (no whitespace, C(/), C(=), C(;), invisible characters, not C(.), C(..) or C(mgmt)).
+      - Names are text; an unquoted YAML boolean (C(true), C(yes), ...) is refused.
+    type: raw
     required: true
     aliases: [group]
   initiators:
@@ -72,12 +74,14 @@ options:
     elements: dict
     suboptions:
       lun:
-        description: The LUN number, 0 to 16383.
-        type: int
+        description:
+          - The LUN number, 0 to 16383, an integer or decimal text without a leading zero (SCST would read
+            C('010') as octal). Each number once.
+        type: raw
         required: true
       device:
         description: The SCST device the LUN maps; it must exist.
-        type: str
+        type: raw
         required: true
       read_only:
         description: Whether the LUN is read-only.
@@ -193,6 +197,7 @@ after:
     device_groups: []
 '''
 
+from ansible_collections.storage.scst.plugins.module_utils._errors import ScstInputError
 from ansible_collections.storage.scst.plugins.module_utils._model import normalize
 from ansible_collections.storage.scst.plugins.module_utils._objects import (
     device_handler,
@@ -214,9 +219,17 @@ from ansible_collections.storage.scst.plugins.module_utils._validate import (
 
 def check_luns(luns):
     out = []
+    seen = {}
     for index, entry in enumerate(luns):
-        out.append({'lun': check_lun(entry['lun'], 'luns[%d].lun' % index),
-                    'device': check_name(entry['device'], 'luns[%d].device' % index),
+        option = 'luns[%d].lun' % index
+        number = check_lun(entry['lun'], option)
+        if number in seen:
+            # SCST would refuse the second add after the first one was written.
+            raise ScstInputError(option, entry['lun'], 'is also given as luns[%d].lun; a LUN set holds each number once'
+                                 % seen[number])
+        seen[number] = index
+        out.append({'lun': number,
+                    'device': check_name(entry['device'], 'luns[%d].device' % index, kind='device'),
                     'read_only': entry['read_only']})
     return out
 
@@ -244,13 +257,13 @@ def purged(want, have):
 def main():
     scst = ScstModule(dict(
         driver=dict(type='str', required=True),
-        target=dict(type='str', required=True),
-        name=dict(type='str', required=True, aliases=['group']),
+        target=dict(type='raw', required=True),
+        name=dict(type='raw', required=True, aliases=['group']),
         initiators=dict(type='list', elements='str'),
         purge=dict(type='bool', default=False),
         luns=dict(type='list', elements='dict', options=dict(
-            lun=dict(type='int', required=True),
-            device=dict(type='str', required=True),
+            lun=dict(type='raw', required=True),
+            device=dict(type='raw', required=True),
             read_only=dict(type='bool', default=False),
         )),
         attributes=dict(type='dict', default={}),
@@ -263,7 +276,7 @@ def main():
     def body():
         driver = check_name(params['driver'], 'driver')
         target = target_name(driver, params['target'])
-        name = check_name(params['name'], 'name')
+        name = check_name(params['name'], 'name', kind='group')
         initiators = None if params['initiators'] is None else initiator_names(driver, params['initiators'])
         luns = None if params['luns'] is None else check_luns(params['luns'])
         present = params['state'] == 'present'

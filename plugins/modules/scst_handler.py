@@ -49,8 +49,10 @@ options:
   name:
     description:
       - The device name. Virtual devices take a name of at most 64 bytes without whitespace, C(/), C(.), C(=) or
-        C(;). Pass-through handlers take the SCSI address C(H:C:I:L) of a local SCSI device.
-    type: str
+        C(;), invisible characters, not C(mgmt), C(type) or C(trace_level). Pass-through handlers take the SCSI
+        address C(H:C:I:L) of a local SCSI device.
+      - Names are text; an unquoted YAML boolean (C(true), C(yes), ...) is refused.
+    type: raw
     required: true
     aliases: [device]
   state:
@@ -219,7 +221,7 @@ def check_options(params):
 def main():
     scst = ScstModule(dict(
         handler=dict(type='str', required=True),
-        name=dict(type='str', required=True, aliases=['device']),
+        name=dict(type='raw', required=True, aliases=['device']),
         state=dict(type='str', choices=['present', 'absent'], default='present'),
         attributes=dict(type='dict', default={}),
         recreate=dict(type='str', choices=['never', 'options-changed', 'always'], default='never'),

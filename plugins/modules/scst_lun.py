@@ -42,21 +42,25 @@ options:
     description:
       - The target name. An FC port (C(qla2x00t)) may be given by its WWPN in any common form
         (C(21:00:00:24:FF:31:4C:48), C(0x21000024ff314c48), C(21000024ff314c48)).
-    type: str
+      - Names are text; an unquoted YAML boolean (C(true), C(yes), ...) is refused.
+    type: raw
     required: true
   group:
     description: The initiator group whose LUN set holds the LUN. Without it, the target's default LUN set.
-    type: str
+    type: raw
   lun:
-    description: The LUN number, 0 to 16383. Initiators see no LUN of a set that has no LUN 0.
-    type: int
+    description:
+      - The LUN number, 0 to 16383. Initiators see no LUN of a set that has no LUN 0.
+      - An integer or decimal text; text with a leading zero (C('010')) is refused, because SCST would read it
+        as octal. M(storage.scst.scst_config) reads LUN numbers the same way.
+    type: raw
     required: true
   device:
     description:
       - The SCST device the LUN maps. Required with O(state=present).
       - With O(state=absent) it is optional; when given, a LUN that maps another device is not deleted and the
         module fails.
-    type: str
+    type: raw
   read_only:
     description:
       - Whether the LUN is read-only. A LUN of a device that is read-only itself is always read-only.
@@ -162,10 +166,10 @@ from ansible_collections.storage.scst.plugins.module_utils._validate import chec
 def main():
     scst = ScstModule(dict(
         driver=dict(type='str', required=True),
-        target=dict(type='str', required=True),
-        group=dict(type='str'),
-        lun=dict(type='int', required=True),
-        device=dict(type='str'),
+        target=dict(type='raw', required=True),
+        group=dict(type='raw'),
+        lun=dict(type='raw', required=True),
+        device=dict(type='raw'),
         read_only=dict(type='bool', default=False),
         state=dict(type='str', choices=['present', 'absent'], default='present'),
     ), required_if=[('state', 'present', ['device'])])
@@ -176,9 +180,9 @@ def main():
         driver = check_name(params['driver'], 'driver')
         target = target_name(driver, params['target'])
         # An empty group is refused, not read as "no group": the default LUN set is seen by every initiator.
-        group = check_name(params['group'], 'group') if params['group'] is not None else None
+        group = check_name(params['group'], 'group', kind='group') if params['group'] is not None else None
         lun = check_lun(params['lun'], 'lun')
-        device = params['device'] and check_name(params['device'], 'device')
+        device = params['device'] and check_name(params['device'], 'device', kind='device')
         present = params['state'] == 'present'
         with client.locked():
             require_driver(client, driver)

@@ -55,7 +55,9 @@ options:
       - The target. For C(iscsi) its IQN; for C(qla2x00t) the WWPN of the FC port (any common spelling, reported
         in SCST's C(xx:xx:xx:xx:xx:xx:xx:xx) form).
       - Leave it out to manage only the driver-level options.
-    type: str
+      - For C(iscsi) the name must follow RFC 7143 (C(iqn.YYYY-MM.reversed.domain[:name]), C(eui.) with 16 or
+        C(naa.) with 16 or 32 hex digits, at most 223 bytes). Names are text; an unquoted YAML boolean is refused.
+    type: raw
   state:
     description:
       - V(present) creates a missing virtual target (fails for a missing hardware target) and sets what the
@@ -283,9 +285,13 @@ from ansible_collections.storage.scst.plugins.module_utils._model import (
 )
 from ansible_collections.storage.scst.plugins.module_utils._plan import PlanError
 from ansible_collections.storage.scst.plugins.module_utils._runner import ScstModule
-from ansible_collections.storage.scst.plugins.module_utils._validate import Secret, check_token
+from ansible_collections.storage.scst.plugins.module_utils._validate import (
+    MIN_CHAP_SECRET_LENGTH,
+    Secret,
+    check_name,
+    check_token,
+)
 
-MIN_SECRET_LENGTH = 12  # iscsi-scstd refuses shorter CHAP secrets with EINVAL
 CHAP_ATTRIBUTES = (('incoming', 'IncomingUser'), ('outgoing', 'OutgoingUser'))
 _USER = dict(user=dict(type='str', required=True), secret=dict(type='str', required=True, no_log=True))
 _CHAP = dict(type='dict', options=dict(incoming=dict(type='list', elements='dict', options=_USER),
@@ -293,7 +299,7 @@ _CHAP = dict(type='dict', options=dict(incoming=dict(type='list', elements='dict
 
 ARGUMENT_SPEC = dict(
     driver=dict(type='str', required=True),
-    name=dict(type='str'),
+    name=dict(type='raw'),
     state=dict(type='str', choices=['present', 'absent'], default='present'),
     enabled=dict(type='bool'),
     attributes=dict(type='dict'),
@@ -330,9 +336,9 @@ def chap_attributes(chap, option):
             where = '%s.%s[%d]' % (option, key, index)
             check_token(user['user'], where + '.user')
             check_token(Secret(user['secret']), where + '.secret')
-            if len(user['secret']) < MIN_SECRET_LENGTH:
+            if len(user['secret']) < MIN_CHAP_SECRET_LENGTH:
                 raise ScstInputError(where + '.secret', Secret(user['secret']),
-                                     'is shorter than %d characters, which iscsi-scstd refuses' % MIN_SECRET_LENGTH,
+                                     'is shorter than %d characters, which iscsi-scstd refuses' % MIN_CHAP_SECRET_LENGTH,
                                      secret=True)
         out[attribute] = ['%s %s' % (user['user'], user['secret']) for user in users]
     return out
@@ -353,7 +359,9 @@ def wanted(params):
     with an empty list is in the sets but not in the model: its values are all removed.
     """
     driver = params['driver']
-    name = normalize_target_name(driver, params['name']) if params['name'] is not None else None
+    name = None
+    if params['name'] is not None:
+        name = normalize_target_name(driver, check_name(params['name'], 'name', kind='target', driver=driver))
     driver_attrs = user_attributes(params['driver_attributes'], 'driver_attributes')
     driver_attrs.update(chap_attributes(params['driver_chap'], 'driver_chap'))
     target_attrs = user_attributes(params['attributes'], 'attributes')

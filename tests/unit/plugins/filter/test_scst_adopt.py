@@ -31,11 +31,11 @@ EXAMPLES = os.path.join(os.path.dirname(__file__), '..', '..', '..', '..', '..',
 ISCSI = {'drivers': [{'name': 'iscsi', 'enabled': True,
                       'attributes': {'IncomingUser': ['disc adopt-Disc-0011'], 'OutgoingUser': 'out adopt-Out-00223'},
                       'targets': [{'name': 'iqn.2026-01.com.example:t1', 'enabled': True,
-                                   'attributes': {'IncomingUser': ['joe adopt-Joe-1', 'joe adopt-Joe-2', 'J.O-E adopt-Joe-3'],
+                                   'attributes': {'IncomingUser': ['joe adopt-Joe-001', 'joe adopt-Joe-002', 'J.O-E adopt-Joe-003'],
                                                   'allowed_portal': ['10.0.0.1']},
                                    'luns': [{'lun': 0, 'device': 'd1'}]},
                                   {'name': 'iqn.2026-01.com.example:t2',
-                                   'attributes': {'IncomingUser': ['joe adopt-Joe-1']}}]}],
+                                   'attributes': {'IncomingUser': ['joe adopt-Joe-001']}}]}],
          'handlers': [{'name': 'vdisk_nullio', 'devices': [{'name': 'd1'}]}]}
 
 
@@ -62,11 +62,11 @@ def resolve(config, secrets):
 def test_secrets_become_references_and_only_the_secrets_file_holds_them():
     adopted = scst_adopt(ISCSI)
     text = repr(adopted['config'])
-    for secret in ('adopt-Disc-0011', 'adopt-Out-00223', 'adopt-Joe-1', 'adopt-Joe-2', 'adopt-Joe-3'):
+    for secret in ('adopt-Disc-0011', 'adopt-Out-00223', 'adopt-Joe-001', 'adopt-Joe-002', 'adopt-Joe-003'):
         assert secret not in text and secret in adopted['secrets'].values()
     assert adopted['secrets'] == {'vault_scst_chap_disc': 'adopt-Disc-0011', 'vault_scst_chap_out': 'adopt-Out-00223',
-                                  'vault_scst_chap_joe': 'adopt-Joe-1', 'vault_scst_chap_joe_2': 'adopt-Joe-2',
-                                  'vault_scst_chap_j_o_e': 'adopt-Joe-3'}
+                                  'vault_scst_chap_joe': 'adopt-Joe-001', 'vault_scst_chap_joe_2': 'adopt-Joe-002',
+                                  'vault_scst_chap_j_o_e': 'adopt-Joe-003'}
     target = adopted['config']['drivers'][0]['targets'][0]
     assert target['attributes']['IncomingUser'] == ['J.O-E {{ vault_scst_chap_j_o_e }}', 'joe {{ vault_scst_chap_joe }}',
                                                     'joe {{ vault_scst_chap_joe_2 }}']
@@ -120,7 +120,7 @@ def test_adopted_variables_mean_exactly_random_models():
 
 def test_invalid_model_is_a_filter_error():
     with pytest.raises(AnsibleFilterError) as info:
-        scst_adopt({'drivers': [{'name': 'iscsi', 'targets': [{'name': 'iqn.x:y', 'luns': [{'lun': 0, 'device': 'none'}]}]}]})
+        scst_adopt({'drivers': [{'name': 'iscsi', 'targets': [{'name': 'iqn.2026-01.x:y', 'luns': [{'lun': 0, 'device': 'none'}]}]}]})
     assert "'none' is not a defined device" in str(info.value)
 
 
@@ -130,12 +130,12 @@ def test_masked_secrets_of_a_gathered_model_come_back_from_the_sysfs_files():
                                           'attributes': {'IncomingUser': ['ann ********', 'joe ********']}}]}]}
     root = '/sys/kernel/scst_tgt/targets/iscsi/'
     files = {root + 'IncomingUser': 'disc adopt-Disc-0011\n[key]\n',
-             root + 'iqn.2026-01.com.example:t1/IncomingUser': 'joe adopt-Joe-1\n[key]\n',
-             root + 'iqn.2026-01.com.example:t1/IncomingUser1': 'ann adopt-Ann-1\n[key]\n'}
+             root + 'iqn.2026-01.com.example:t1/IncomingUser': 'joe adopt-Joe-001\n[key]\n',
+             root + 'iqn.2026-01.com.example:t1/IncomingUser1': 'ann adopt-Ann-001\n[key]\n'}
     adopted = scst_adopt(gathered, chap_files=files)
-    assert sorted(adopted['secrets'].values()) == ['adopt-Ann-1', 'adopt-Disc-0011', 'adopt-Joe-1']
+    assert sorted(adopted['secrets'].values()) == ['adopt-Ann-001', 'adopt-Disc-0011', 'adopt-Joe-001']
     assert _model.check(resolve(adopted['config'], adopted['secrets']))['drivers'][0]['targets'][0]['attributes'] == \
-        {'IncomingUser': ['ann adopt-Ann-1', 'joe adopt-Joe-1']}
+        {'IncomingUser': ['ann adopt-Ann-001', 'joe adopt-Joe-001']}
     with pytest.raises(AnsibleFilterError) as info:
         scst_adopt(gathered, chap_files={root + 'IncomingUser': 'disc adopt-Disc-0011\n'})
     assert 'iscsi/iqn.2026-01.com.example:t1 IncomingUser ann' in str(info.value)

@@ -104,7 +104,7 @@ def test_procfs_format_is_refused_in_both_modes():
 
 
 def test_bracket_text_that_is_not_procfs_is_a_value():
-    model, dummy = parse('TARGET_DRIVER iscsi {\n\tTARGET t {\n\t\tcomment "[TARGETS enable]"\n\t}\n}\n')
+    model, dummy = parse('TARGET_DRIVER iscsi {\n\tTARGET iqn.2026-01.com.example:t {\n\t\tcomment "[TARGETS enable]"\n\t}\n}\n')
     assert model['drivers'][0]['targets'][0]['attributes'] == {'comment': '[TARGETS enable]'}
 
 
@@ -144,7 +144,7 @@ def test_compat_comment_eats_the_character_before_it():
 
 
 def test_compat_escaped_hash_is_a_value():
-    text = 'TARGET_DRIVER iscsi {\n\tTARGET t {\n\t\tGROUP g {\n\t\t\tINITIATOR iqn.1998-01.com.vmware:h1\\#10.0.0.1\n\t\t}\n\t}\n}\n'
+    text = 'TARGET_DRIVER iscsi {\n\tTARGET iqn.2026-01.com.example:t {\n\t\tGROUP g {\n\t\t\tINITIATOR iqn.1998-01.com.vmware:h1\\#10.0.0.1\n\t\t}\n\t}\n}\n'
     model, warnings = parse(text)
     assert model['drivers'][0]['targets'][0]['groups'][0]['initiators'] == ['iqn.1998-01.com.vmware:h1#10.0.0.1']
     assert warnings == []
@@ -161,7 +161,7 @@ def test_compat_drops_last_line_without_newline():
 
 
 def test_compat_drops_lun_of_undefined_device_and_strips_dev_path():
-    text = ('HANDLER vcdrom {\n\tDEVICE /dev/cdrom\n}\nTARGET_DRIVER iscsi {\n\tTARGET t {\n\t\tLUN 0 nope\n'
+    text = ('HANDLER vcdrom {\n\tDEVICE /dev/cdrom\n}\nTARGET_DRIVER iscsi {\n\tTARGET iqn.2026-01.com.example:t {\n\t\tLUN 0 nope\n'
             '\t\tLUN 1 cdrom\n\t}\n}\nDEVICE_GROUP dg {\n\tDEVICE nope\n}\n')
     model, warnings = parse(text, compat=COMPAT_SCSTADMIN)
     assert model['handlers'][0]['devices'][0]['name'] == 'cdrom'
@@ -450,12 +450,13 @@ def _random_model(rng):
         targets = []
         for index in range(rng.randint(0, 3)):
             fc = driver == 'qla2x00t'
-            name = _wwn(rng) if fc else '%s.t%d:%s' % (driver, index, _word(rng, 5, 'abc09'))
+            # iSCSI target names follow RFC 7143 (iqn.YYYY-MM.domain:...); other drivers take any name.
+            name = _wwn(rng) if fc else 'iqn.2026-01.%s.t%d:%s' % (driver.replace('_', '-'), index, _word(rng, 5, 'abc09'))
             attributes = _attrs(rng, ['comment', 'addr_method', 'alias'])
             if rng.random() < 0.5:
                 attributes['rel_tgt_id'] = rng.choice([index + 1, '0x%x' % (index + 1)])
             if driver == 'iscsi' and rng.random() < 0.6:
-                attributes['IncomingUser'] = ['u%d %s' % (i, _word(rng, 14, 'abcdef0123')) for i in range(rng.randint(1, 3))]
+                attributes['IncomingUser'] = ['u%d 12charsecret%s' % (i, _word(rng, 14, 'abcdef0123')) for i in range(rng.randint(1, 3))]
                 attributes['allowed_portal'] = ['10.0.0.%d' % i for i in range(rng.randint(1, 2))]
                 attributes['InitialR2T'] = rng.choice([True, False, 'Yes'])
             used = set()

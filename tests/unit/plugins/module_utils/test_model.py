@@ -48,7 +48,7 @@ def test_canonical_shape_has_every_key():
 
 def test_normalize_is_idempotent_and_sorts():
     raw = config(drivers=[{'name': 'scst_local'}, {'name': 'iscsi', 'targets': [{'name': 'b'}, {'name': 'a', 'luns': [
-        {'lun': 3, 'device': 'disk01'}, {'lun': '0x1', 'device': 'disk01'}]}]}])
+        {'lun': 3, 'device': 'disk01'}, {'lun': '1', 'device': 'disk01'}]}]}])
     model = normalize(raw)
     assert [d['name'] for d in model['drivers']] == ['iscsi', 'scst_local']
     assert [t['name'] for t in model['drivers'][0]['targets']] == ['a', 'b']
@@ -162,12 +162,12 @@ STRUCTURE_ERRORS = [
     ({'drivers': [{'name': 'iscsi', 'targets': [{'name': 't', 'enabled': 'maybe'}]}]},
      "drivers[0].targets[0].enabled: 'maybe' is not a boolean"),
     ({'drivers': [{'name': 'iscsi', 'targets': [{'name': 't', 'luns': [{'lun': 'x', 'device': 'd'}]}]}]},
-     "drivers[0].targets[0].luns[0].lun: 'x' is not a LUN number"),
+     "drivers[0].targets[0].luns[0].lun: 'x' is not a decimal LUN number"),
     ({'drivers': [{'name': 'iscsi', 'targets': [{'name': 't', 'luns': [{'lun': 0, 'device': 'd', 'attributes': {}}]}]}]},
      'a LUN has no attributes'),
     ({'attributes': {'threads': {'a': 1}}}, "attributes.threads: '{'a': 1}' is not a string, number or boolean"),
     ({'attributes': []}, 'attributes: must be a mapping, not list'),
-    ({'handlers': [{'name': True}]}, "handlers[0].name: 'True' is not a name"),
+    ({'handlers': [{'name': True}]}, "handlers[0].name: 'True' is a YAML boolean, not a name"),
 ]
 
 
@@ -203,8 +203,8 @@ VALIDATION_ERRORS = [
     (config(drivers=[{'name': 'iscsi', 'attributes': {'allowed_portal': '1.2.3.4'}}]),
      "'allowed_portal' is a target attribute, not a driver attribute"),
     (config(handlers=[{'name': 'dev_disk', 'devices': [{'name': 'sda'}]}]), "'sda' is not a SCSI address H:C:I:L"),
-    (config(handlers=[{'name': 'vdisk_fileio', 'devices': [{'name': 'a.b'}]}]), 'cannot hold "."'),
-    (config(handlers=[{'name': 'vdisk_fileio', 'devices': [{'name': 'x' * 65}]}]), 'is longer than 64 bytes'),
+    (config(handlers=[{'name': 'vdisk_fileio', 'devices': [{'name': 'a.b'}]}]), "'a.b' is not a valid device name: it contains '.'"),
+    (config(handlers=[{'name': 'vdisk_fileio', 'devices': [{'name': 'x' * 65}]}]), 'is 65 bytes long; at most 64 are allowed'),
     (config(handlers=[{'name': 'vdisk_fileio', 'devices': [{'name': 'd', 'attributes': {'blocksize': 'big'}}]}]),
      "handlers[0].devices[0].attributes.blocksize: 'big' is not a number"),
     (config(handlers=[{'name': 'vdisk_fileio', 'devices': [{'name': 'd', 'attributes': {'nv_cache': 2}}]}]), "'2' is not 0 or 1"),

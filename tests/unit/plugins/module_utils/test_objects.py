@@ -60,8 +60,8 @@ def test_fc_names_in_any_common_form_are_normalised():
 @pytest.mark.parametrize('option, call', [
     ('target', lambda: _objects.target_name('qla2x00t', 'port1')),
     ('target', lambda: _objects.target_name('iscsi', 'iqn.x t1')),
-    ('initiators', lambda: _objects.initiator_names('qla2x00t', ['host1'])),
-    ('initiators', lambda: _objects.initiator_names('iscsi', ['a/b'])),
+    ('initiators[0]', lambda: _objects.initiator_names('qla2x00t', ['host1'])),
+    ('initiators[1]', lambda: _objects.initiator_names('iscsi', ['iqn.1998-01.com.vmware:h1', 'a/b'])),
 ])
 def test_bad_names_name_the_option(option, call):
     with pytest.raises(ScstInputError) as err:

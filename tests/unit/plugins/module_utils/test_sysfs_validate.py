@@ -93,13 +93,13 @@ def test_check_device_name_refuses(value, reason):
     assert info.value.option == 'handlers[0].devices[2].name'
 
 
-@pytest.mark.parametrize('value, expected', [(0, 0), (16383, 16383), ('0', 0), ('16383', 16383), ('010', 10)])
+@pytest.mark.parametrize('value, expected', [(0, 0), (16383, 16383), ('0', 0), ('16383', 16383), ('10', 10)])
 def test_check_lun_accepts(value, expected):
     assert check_lun(value, 'lun') == expected
 
 
 @pytest.mark.parametrize('value, reason', [
-    (-1, 'out of range'), (16384, 'out of range'), ('16384', 'out of range'), ('0x10', 'not a decimal'),
+    (-1, 'out of range'), (16384, 'out of range'), ('16384', 'out of range'), ('0x10', 'not a decimal'), ('010', 'leading zero'),
     ('1 2', 'not a decimal'), ('1;read_only=1', 'not a decimal'), ('', 'not a decimal'), (True, 'boolean'),
     (1.0, 'type float'), (None, 'type NoneType'),
 ])

@@ -23,15 +23,15 @@ class FakeModule(object):
         self.warnings.append(text)
 
 
-ISCSI = {'drivers': [{'name': 'iscsi', 'attributes': {'IncomingUser': ['disc secretdiscovery'], 'OutgoingUser': 'out secretout1'},
+ISCSI = {'drivers': [{'name': 'iscsi', 'attributes': {'IncomingUser': ['disc secretdiscovery'], 'OutgoingUser': 'out secretout1-12'},
                       'targets': [{'name': 'iqn.2026-01.com.example:t1',
                                    'attributes': {'IncomingUser': ['joe 12charsecret', 'ann 14charsecret2'],
                                                   'allowed_portal': ['10.0.0.1']}}]}]}
 
 
 def test_chap_secrets_are_found_at_driver_and_target_level_and_only_there():
-    assert _secrets.in_model(check(ISCSI)) == {'secretdiscovery', 'secretout1', '12charsecret', '14charsecret2'}
-    assert _secrets.in_model(ISCSI) == {'secretdiscovery', 'secretout1', '12charsecret', '14charsecret2'}
+    assert _secrets.in_model(check(ISCSI)) == {'secretdiscovery', 'secretout1-12', '12charsecret', '14charsecret2'}
+    assert _secrets.in_model(ISCSI) == {'secretdiscovery', 'secretout1-12', '12charsecret', '14charsecret2'}
     assert _secrets.in_model(None) == set()
 
 
@@ -44,7 +44,7 @@ def test_numbered_chap_attributes_are_secrets_too():
 
 
 def test_config_errors_name_the_option_path():
-    module = FakeModule(config={'drivers': [{'name': 'iscsi', 'targets': [{'name': 'iqn.x:y', 'luns': [{'lun': 0, 'device': 'nodev'}]}]}]})
+    module = FakeModule(config={'drivers': [{'name': 'iscsi', 'targets': [{'name': 'iqn.2026-01.x:y', 'luns': [{'lun': 0, 'device': 'nodev'}]}]}]})
     with pytest.raises(scst_config._Refused) as refused:
         scst_config.desired_model(module)
     assert refused.value.details['problems'] == ["config.drivers[0].targets[0].luns[0].device: 'nodev' is not a defined device"]
