@@ -211,7 +211,7 @@ def _mount_standins(paths):
 def _seed_scst_init_script(paths):
     """Install SCST's init script (a stand-in) unless /etc has one: the service exists but is not enabled.
 
-    The role enables it with ansible.builtin.service (update-rc.d on this service-manager-less host), which makes
+    The role enables it through scst_module enable_services (update-rc.d on this service-manager-less host), which makes
     the start link that boot() looks for. Rewritten at each start only while it is ours: paths may change.
     """
     path = '/etc/init.d/scst'
