@@ -42,15 +42,6 @@ def compact(value):
     return value
 
 
-def _owners(model):
-    """Drivers and targets: the places that hold CHAP users."""
-    owners = []
-    for driver in model.get('drivers') or []:
-        owners.append(driver)
-        owners.extend(driver.get('targets') or [])
-    return owners
-
-
 def unmask(model, files, mask):
     """The model with each masked CHAP entry ('NAME ' + mask) given back its secret from the sysfs files.
 
@@ -69,23 +60,21 @@ def unmask(model, files, mask):
         if secret:
             live.setdefault(owner, {}).setdefault(user, []).append(secret)
     missing = []
-    for driver in model.get('drivers') or []:
-        for owner, key in [(driver, (driver['name'],))] + [(t, (driver['name'], t['name'])) for t in driver.get('targets') or []]:
-            attributes = owner.get('attributes') or {}
-            for name, value in attributes.items():
-                if not _secrets.CHAP_ATTRIBUTE.match(str(name)):
-                    continue
-                entries = value if isinstance(value, list) else [value]
-                out = []
-                for entry in entries:
-                    user, dummy, secret = str(entry).partition(' ')
-                    known = live.get(key, {}).get(user)
-                    if secret == mask and known:
-                        entry = '%s %s' % (user, known.pop(0))
-                    elif secret == mask:
-                        missing.append('%s %s %s' % ('/'.join(key), name, user))
-                    out.append(entry)
-                attributes[name] = out if isinstance(value, list) else out[0]
+    for key, attributes in _secrets.chap_owners(model):
+        for name, value in attributes.items():
+            if not _secrets.CHAP_ATTRIBUTE.match(str(name)):
+                continue
+            entries = value if isinstance(value, list) else [value]
+            out = []
+            for entry in entries:
+                user, dummy, secret = str(entry).partition(' ')
+                known = live.get(key, {}).get(user)
+                if secret == mask and known:
+                    entry = '%s %s' % (user, known.pop(0))
+                elif secret == mask:
+                    missing.append('%s %s %s' % ('/'.join(key), name, user))
+                out.append(entry)
+            attributes[name] = out if isinstance(value, list) else out[0]
     return model, missing
 
 
@@ -98,8 +87,7 @@ def split_secrets(model, prefix='vault_scst_chap'):
     model = copy.deepcopy(model)
     names = {}
     secrets = {}
-    for owner in _owners(model):
-        attributes = owner.get('attributes') or {}
+    for dummy, attributes in _secrets.chap_owners(model):
         for key, value in attributes.items():
             if not _secrets.CHAP_ATTRIBUTE.match(str(key)):
                 continue

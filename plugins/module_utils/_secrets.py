@@ -36,15 +36,25 @@ def _items(value):
     return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
 
 
+def chap_owners(model):
+    """[(place, attributes)] of every driver and target of a model (or of what a user wrote as one): the places
+    that hold CHAP users. place is (driver,) or (driver, target); attributes is the model's own dictionary."""
+    out = []
+    for driver in _items((model if isinstance(model, dict) else {}).get('drivers')):
+        for owner in [driver] + _items(driver.get('targets')):
+            place = (driver.get('name'),) if owner is driver else (driver.get('name'), owner.get('name'))
+            if isinstance(owner.get('attributes'), dict):
+                out.append((place, owner['attributes']))
+    return out
+
+
 def in_model(model):
     """Every CHAP secret of a configuration model, or of what a user wrote as one (any shape is tolerated)."""
     found = set()
-    for driver in _items((model if isinstance(model, dict) else {}).get('drivers')):
-        for owner in [driver] + _items(driver.get('targets')):
-            attributes = owner.get('attributes') if isinstance(owner.get('attributes'), dict) else {}
-            for name, value in attributes.items():
-                if CHAP_ATTRIBUTE.match(str(name)):
-                    found |= of_value(value)
+    for dummy, attributes in chap_owners(model):
+        for name, value in attributes.items():
+            if CHAP_ATTRIBUTE.match(str(name)):
+                found |= of_value(value)
     return found
 
 
