@@ -17,9 +17,11 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import errno
 import os
 import re
 
+from ansible_collections.storage.scst.plugins.module_utils._errors import ScstError
 from ansible_collections.storage.scst.plugins.module_utils._kmod import LOAD_ORDER, is_loaded, running_params
 from ansible_collections.storage.scst.plugins.module_utils._model import COPY_MANAGER, index, normalize, normalize_wwn
 from ansible_collections.storage.scst.plugins.module_utils._sysfs import MULTI_VALUED
@@ -59,12 +61,16 @@ def config_attrs(client, path, nonkey, skip=_NOT_ATTRIBUTES, names=None):
     """
     if names is not None and not set(names) & set(MULTI_VALUED):
         out = {}
-        for name in sorted(names):
-            attr = '%s/%s' % (path, name) if path else name
-            if name not in skip and client.exists(attr):
-                value, is_key = client.read_value(attr)
-                if is_key or (nonkey and value != ''):
-                    out[name] = value
+        for name in sorted(set(names) - set(skip)):
+            try:
+                value, is_key = client.read_value('%s/%s' % (path, name) if path else name)
+            except ScstError as err:
+                # One read, not a test for the file and then a read: most named attributes exist.
+                if err.errno == errno.ENOENT:
+                    continue
+                raise
+            if is_key or (nonkey and value != ''):
+                out[name] = value
         return out
     if names is None:
         # Chosen before reading: counters and states are never read, since reading them queues kernel work that

@@ -51,8 +51,15 @@ class _ReadMemo(object):
         def read(*args, **kwargs):
             key = (name, _frozen(args), _frozen(kwargs))
             if key not in self._answers:
-                self._answers[key] = method(*args, **kwargs)
-            return copy.deepcopy(self._answers[key])
+                try:
+                    self._answers[key] = (method(*args, **kwargs), None)
+                except ScstError as err:
+                    # A missing attribute is an answer too (focused reads try the file instead of testing for it).
+                    self._answers[key] = (None, err)
+            answer, err = self._answers[key]
+            if err is not None:
+                raise err
+            return copy.deepcopy(answer)
         return read
 
 

@@ -7,10 +7,12 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import contextlib
 import errno
 import json
 import os
 import shlex
+import shutil
 
 import pytest
 
@@ -97,12 +99,14 @@ class FakeKernel(object):
         path = str(path)
         return path[len(self.root) + 1:] if path.startswith(self.root + '/') else None
 
-    def open(self, path, flags, mode=0o777):
-        rel = self._rel(path)
+    def open(self, path, flags, mode=0o777, dir_fd=None):
+        # A path relative to a directory descriptor (SysfsClient._at) is recorded by where it leads.
+        whole = os.path.join(os.readlink('/proc/self/fd/%d' % dir_fd), path) if dir_fd is not None else path
+        rel = self._rel(whole)
         outcome = None
         if rel is not None and not flags & (os.O_WRONLY | os.O_RDWR) and self.read_script.get(rel):
             outcome = self.read_script[rel].pop(0)
-        fd = os.open(path, flags, mode)
+        fd = os.open(path, flags, mode, dir_fd=dir_fd)
         self.opens.append((rel, flags))
         self._fds[fd] = (rel, outcome)
         return fd
@@ -296,6 +300,57 @@ def test_exists(client):
     assert client.exists('devices/disk01')
     assert client.exists('targets/iscsi/iqn.t1/luns/0/device')
     assert not client.exists('devices/disk02')
+
+
+def _open_fds():
+    return len(os.listdir('/proc/self/fd'))
+
+
+def test_a_locked_client_reads_the_same_and_closes_what_it_kept(client):
+    def everything():
+        return (client.list_dir('targets/iscsi/iqn.t1/luns', kind='dir'), client.read_attrs('targets/iscsi/iqn.t1'),
+                client.read_value('targets/iscsi/iqn.t1/luns/0/read_only'),
+                client.read_link('targets/iscsi/iqn.t1/luns/0/device'), client.exists('targets/iscsi/iqn.t1/luns/0/device'),
+                client.exists('targets/iscsi/iqn.t1/luns/1/device'), client.list_dir('handlers/vdisk_fileio', kind='link'))
+    unlocked = everything()
+    before = _open_fds()
+    with client.locked():
+        assert everything() == unlocked
+        assert _open_fds() > before + 1
+    assert _open_fds() == before
+
+
+def test_a_locked_client_opens_deep_paths_from_a_kept_directory(client, kernel):
+    # A path walk costs a lookup per component (one FUSE request each in the emulator): while locked, files
+    # are opened relative to their grandparent directory, which is opened once.
+    with client.locked():
+        for dummy in range(3):
+            client.read_value('targets/iscsi/iqn.t1/luns/0/read_only')
+        client.mgmt('targets/iscsi/iqn.t1/ini_groups/mgmt', 'create g1')
+        client.mgmt('targets/iscsi/iqn.t1/ini_groups/mgmt', 'create g2')
+    directories = [rel for rel, flags in kernel.opens if flags & os.O_DIRECTORY]
+    assert directories.count('targets/iscsi/iqn.t1/luns') == 1 and directories.count('targets/iscsi/iqn.t1') == 1
+    assert [rel for rel, flags in kernel.opens if not flags & os.O_DIRECTORY] == [
+        'targets/iscsi/iqn.t1/luns/0/read_only'] * 3 + ['targets/iscsi/iqn.t1/ini_groups/mgmt'] * 2
+
+
+def test_a_kept_directory_removed_and_made_again(client, root):
+    # del_target + add_target (or a LUN set cleared) replaces directories a locked client may have kept: reads
+    # and writes then reach the new ones, and a file that is really missing is still reported missing.
+    luns = root / 'targets/iscsi/iqn.t1/luns'
+    with client.locked():
+        assert client.read_value('targets/iscsi/iqn.t1/luns/0/read_only') == ('0', False)
+        shutil.rmtree(str(luns))
+        (luns / '0').mkdir(parents=True)
+        (luns / '0' / 'read_only').write_text('1\n')
+        (luns / 'mgmt').write_text('')
+        assert client.read_value('targets/iscsi/iqn.t1/luns/0/read_only') == ('1', False)
+        assert client.read_value('targets/iscsi/iqn.t1/luns/0/read_only') == ('1', False)
+        with pytest.raises(ScstError) as info:
+            client.read_value('targets/iscsi/iqn.t1/luns/1/read_only')
+        assert info.value.errno_name == 'ENOENT'
+        client.mgmt('targets/iscsi/iqn.t1/luns/mgmt', 'add disk01 1')
+    assert (luns / 'mgmt').read_text() == 'add disk01 1'
 
 
 @pytest.mark.parametrize('path', ['../etc/passwd', 'devices/../../x', '/etc/passwd', 'devices//disk01', 'devices/./x'])
@@ -703,16 +758,20 @@ def test_chap_secrets_read_from_the_tree_are_masked_afterwards(client, kernel):
     assert_no_secret(info.value, SECRET, 'secondSecret12')
 
 
-def test_entries_that_vanish_while_listing_are_skipped(client, kernel, root):
-    real_listdir = os.listdir
+def test_attributes_that_vanish_while_listing_are_skipped(client, kernel, root):
+    # An attribute removed between the listing and its reading (a session's, as its initiator logs out) is not
+    # part of the state any more: read_attrs leaves it out instead of failing.
+    real_scandir = os.scandir
 
-    def listdir_then_logout(path):
-        names = real_listdir(path)
+    def scandir_then_remove(fd):
+        with real_scandir(fd) as found:
+            entries = list(found)
         (root / 'targets/iscsi/iqn.t1/comment').unlink()
-        return names
+        return contextlib.nullcontext(entries)
 
-    kernel.listdir = listdir_then_logout
-    assert 'comment' not in client.list_dir('targets/iscsi/iqn.t1', kind='file')
+    kernel.scandir = scandir_then_remove
+    found = client.read_attrs('targets/iscsi/iqn.t1')
+    assert 'comment' not in found and found['allowed_portal'] == (['10.0.0.*'], True)
 
 
 def test_applied_lines_are_shell_lines_with_secrets_masked(client, kernel):
