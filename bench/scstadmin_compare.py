@@ -5,13 +5,16 @@ Each pair is measured in the same run on the same machine, on fresh virtual SCST
 - files opened under /sys/kernel/scst_tgt (strace, successful opens, directories included) and wall time of a
   first apply and a re-apply of one generated configuration: `scst_config state=merged` (one ansible-playbook
   run) against `scstadmin -config FILE -noprompt` (the same configuration rendered as scst.conf);
-- 40 per-object calls on a host that already holds the first size (10 each of scst_handler, scst_target,
-  scst_group, scst_lun, in loops), first run and re-run, against 40 `ansible.builtin.stat` calls.
+- 40 per-object calls on a host that already holds the --per-object size (10 each of scst_handler, scst_target,
+  scst_group, scst_lun, in loops), first run and re-run, against 40 `ansible.builtin.stat` calls;
+- the floor of a first apply, on another fresh host: the writes scst_config sends (taken from a check-mode run)
+  replayed as `echo TEXT > PATH` lines by one bash process, and an ansible-playbook run of one `ping` task.
 
 scstadmin comes from ../shared/scst/scstadmin (see its README); when it is absent, or fails on the virtual host,
 its columns say so and no ratio is given. Run from the repository root as root after `make setup`:
 
-    .venv/bin/python bench/scstadmin_compare.py [--sizes 400x8x384,2000x32x2560] [--opens 400x8x384]
+    .venv/bin/python bench/scstadmin_compare.py [--sizes 400x8x384,2000x32x2560] [--opens 400x8x384] \
+        [--per-object-size 400x8x384]
 
 It prints a Markdown table and writes WORK/scstadmin_compare.json.
 """
@@ -25,7 +28,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from scst_config_scale import BIN, REPO, config, run_playbook  # noqa: E402  pylint: disable=wrong-import-position
+from scst_config_scale import BIN, REPO, config, run_playbook, scst_config_task  # noqa: E402  pylint: disable=wrong-import-position
 
 SCSTADMIN = os.path.normpath(os.path.join(REPO, '..', 'shared', 'scst', 'scstadmin', 'scstadmin'))
 ROOT = '/sys/kernel/scst_tgt'
@@ -67,12 +70,37 @@ def scst_config_argv(work, model):
 
 
 def tool_inside(args):
-    """One tool, one size, on this (fresh) host: first apply and re-apply."""
+    """One tool, one size, on this (fresh) host: first apply and re-apply (or, for 'floor', the floor)."""
     load_modules()
     os.environ.update(ANSIBLE_COLLECTIONS_PATH=os.path.join(args.work, 'ac'), ANSIBLE_PYTHON_INTERPRETER=sys.executable,
                       ANSIBLE_LOCALHOST_WARNING='false', ANSIBLE_STDOUT_CALLBACK='ansible.builtin.minimal')
     devices, targets, luns = (int(part) for part in args.size.split('x'))
     model = config(devices, targets, luns)
+    if args.tool == 'floor':
+        row = floor(args.work, model)
+    else:
+        row = apply_twice(args, model)
+    with open(os.path.join(args.work, 'row.json'), 'w') as handle:
+        json.dump(row, handle)
+
+
+def floor(work, model):
+    """What no client of this host can avoid on a first apply: the same writes from one bash process, one
+    `echo TEXT > PATH` each (open, write, close: what scstadmin and scst_config do per write too), and the
+    start-up of an ansible-playbook run of one task."""
+    commands = run_playbook(work, 'floor_check', [dict(scst_config_task('merged'), check_mode=True)],
+                            {'model': model})[1]['commands']
+    script = os.path.join(work, 'floor.sh')
+    with open(script, 'w') as handle:
+        handle.write('set -e\n' + ''.join(line + '\n' for line in commands))
+    start = time.monotonic()
+    subprocess.run(['bash', script], check=True)
+    shell = time.monotonic() - start
+    ping = run_playbook(work, 'floor_ping', [{'ansible.builtin.ping': {}}], {})[0]
+    return {'writes': len(commands), 'shell': shell, 'ping': ping}
+
+
+def apply_twice(args, model):
     if args.tool == 'scstadmin':
         argv = [SCSTADMIN, '-config', os.path.join(args.work, 'bench.conf'), '-noprompt']
     else:
@@ -86,8 +114,7 @@ def tool_inside(args):
         row[run] = {'seconds': seconds, 'opened': opened}
     if args.tool == 'scst_config' and args.per_object and 'failed' not in row.get('again', {'failed': 1}):
         row['per_object'] = per_object(args.work)
-    with open(os.path.join(args.work, 'row.json'), 'w') as handle:
-        json.dump(row, handle)
+    return row
 
 
 def per_object(work):
@@ -138,6 +165,8 @@ def main():
     parser.add_argument('--work', default='/tmp/storage-scst-bench')
     parser.add_argument('--sizes', default='400x8x384,2000x32x2560')
     parser.add_argument('--opens', default='400x8x384', help='sizes whose opened files are counted (strace)')
+    parser.add_argument('--per-object-size', default='400x8x384',
+                        help='the size whose host the 40 per-object calls run on (when it is one of --sizes)')
     parser.add_argument('--inside', action='store_true', help=argparse.SUPPRESS)
     parser.add_argument('--tool', help=argparse.SUPPRESS)
     parser.add_argument('--size', help=argparse.SUPPRESS)
@@ -166,7 +195,7 @@ def main():
             for pass_opens in ((False, True) if opens else (False,)):
                 # Wall time without strace; the opened files in a second pass under strace.
                 row = on_fresh_host(args, tool, size, pass_opens, tool == 'scst_config' and not pass_opens
-                                    and size == args.sizes.split(',')[0])
+                                    and size == args.per_object_size)
                 for run in ('first', 'again'):
                     got = entry[tool].setdefault(run, {})
                     found = row.get(run, {'failed': ['not run']})
@@ -178,6 +207,7 @@ def main():
                         got['seconds'] = found['seconds']
                 if 'per_object' in row:
                     entry['per_object'] = row['per_object']
+        entry['floor'] = on_fresh_host(args, 'floor', size, False, False)
         results.append(entry)
         sys.stdout.write(json.dumps(entry) + '\n')
         sys.stdout.flush()
@@ -212,6 +242,15 @@ def table(results):
                 entry['size'].replace('x', ' / '), 'first apply' if run == 'first' else 're-apply',
                 cell(ours.get(run, {}), theirs.get(run, theirs), 'opened', 'n'),
                 cell(ours.get(run, {}), theirs.get(run, theirs), 'seconds', 's')))
+    for entry in results:
+        found, theirs = entry['floor'], entry['scstadmin'].get('first', {})
+        least = found['shell'] + found['ping']
+        lines.append('')
+        lines.append('Floor of a first apply at %s: its %d writes as `echo > path` lines in one bash %.1f s (%.2f ms per '
+                     'write) + ansible-playbook with one ping task %.1f s = %.1f s%s' % (
+                         entry['size'].replace('x', ' / '), found['writes'], found['shell'],
+                         found['shell'] / found['writes'] * 1000, found['ping'], least,
+                         ' = %.2f x scstadmin\'s first apply' % (least / theirs['seconds']) if 'seconds' in theirs else ''))
     for entry in results:
         if 'per_object' in entry:
             found = entry['per_object']

@@ -110,6 +110,8 @@ class SysfsClient(object):
         self._lock = None
         # While locked: {directory relative to root: descriptor}, least recently used first (see _at()).
         self._anchors = None
+        # While locked: (path relative to root, descriptor) of the file the last write went to (see _writer()).
+        self._writing = None
         # (read, marker): the kernel log position write errors are reported from (see _run_marker()).
         self._marker = (False, None)
         self.add_secret(*secrets)
@@ -449,24 +451,47 @@ class SysfsClient(object):
         # Masked before quoting: quoting may escape characters of a secret, which would then not match.
         self.applied.append('echo %s > %s' % (shlex.quote(shown), shlex.quote(abs_path)))
 
-    def _write_now(self, abs_path, rel, shown, data):
-        marker = self._run_marker()
+    def _writer(self, rel, abs_path, shown, marker):
+        """A descriptor open for writing rel: the previous write's when it went to the same file, else a new one,
+        kept for the next write. A sysfs store ignores the file position (kernfs_fop_write_iter hands every
+        write(2) to the store whole), so 2,000 add_device commands cost one open, not 2,000."""
+        if self._writing is not None:
+            if self._writing[0] == rel:
+                return self._writing[1]
+            self._close_writer()
         try:
             fd = self._open(rel, os.O_WRONLY)
         except OSError as err:
             raise self._os_error(err, 'opening for writing', abs_path, command=shown, log_marker=marker)
+        self._writing = (rel, fd)
+        return fd
+
+    def _close_writer(self):
+        if self._writing is not None:
+            self._close(self._writing[1])
+            self._writing = None
+
+    def _write_now(self, abs_path, rel, shown, data):
+        marker = self._run_marker()
+        reused = self._writing is not None and self._writing[0] == rel
+        fd = self._writer(rel, abs_path, shown, marker)
         try:
-            # One os.write: a file object would retry or re-send a partial or EAGAIN write on close, and a
-            # resent remainder is parsed by SCST as a second command (scst_sysfs.c mgmt parsers).
-            written = os.write(fd, data)
+            # One write(2) of the whole text at offset 0, as after a fresh open: a file object would retry or
+            # re-send a partial or EAGAIN write on close, and a resent remainder is parsed by SCST as a second
+            # command (scst_sysfs.c mgmt parsers).
+            written = os.pwrite(fd, data, 0)
         except OSError as err:
+            if err.errno == errno.ENODEV and reused:
+                # The file was removed since the previous write opened it (kernfs refuses before the store
+                # runs, so nothing was done): open it again, it may have been made again.
+                self._close_writer()
+                self._write_now(abs_path, rel, shown, data)
+                return
             if err.errno != errno.EAGAIN:
                 raise self._error('writing %r to %s failed: %s' % (shown, abs_path, describe_errno(err.errno)),
                                   path=abs_path, command=shown, err_no=err.errno, log_marker=marker)
             self._wait_for_result(abs_path, shown, marker)
             return
-        finally:
-            self._close(fd)
         if written != len(data):
             raise self._error(
                 'writing %r to %s was cut short: the kernel took %d of %d bytes, so only the truncated text may '
@@ -535,6 +560,7 @@ class SysfsClient(object):
         try:
             yield self
         finally:
+            self._close_writer()
             for fd in self._anchors.values():
                 os.close(fd)
             self._anchors = None
