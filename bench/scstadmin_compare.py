@@ -32,7 +32,9 @@ from scst_config_scale import BIN, REPO, config, run_playbook, scst_config_task 
 
 SCSTADMIN = os.path.normpath(os.path.join(REPO, '..', 'shared', 'scst', 'scstadmin', 'scstadmin'))
 ROOT = '/sys/kernel/scst_tgt'
-_OPENED = re.compile(r'open(?:at)?\((?:AT_FDCWD, )?"(%s[^"]*)".*\) = [0-9]+' % re.escape(ROOT))
+# A successful open(at) whose descriptor leads below ROOT (strace -y prints where), whether it was opened by absolute
+# path or relative to a directory descriptor.
+_OPENED = re.compile(r'open(?:at)?\(.*\) = [0-9]+<(%s(?:/[^>]*)?)>$' % re.escape(ROOT))
 
 
 def load_modules():
@@ -45,7 +47,7 @@ def traced(argv, work, name, opens):
     """Run argv (under strace when opens); returns (seconds, files opened under ROOT or None, returncode, output)."""
     log = os.path.join(work, name + '.strace')
     if opens:
-        argv = ['strace', '-f', '-qq', '-e', 'trace=open,openat', '-o', log] + argv
+        argv = ['strace', '-f', '-qq', '-y', '-e', 'trace=open,openat', '-o', log] + argv
     start = time.monotonic()
     proc = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False)
     seconds = time.monotonic() - start
