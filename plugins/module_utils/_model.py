@@ -164,6 +164,7 @@ _DECIMAL = re.compile(r'^-?[0-9]+$')
 _NUMBER = re.compile(r'^([+-]?)(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)$')
 _WWN_COLON = re.compile(r'^[0-9a-fA-F]{2}([:-][0-9a-fA-F]{2}){7}$')
 _WWN_PLAIN = re.compile(r'^(0[xX])?[0-9a-fA-F]{1,16}$')
+_GID = re.compile(r'^[0-9a-fA-F]{4}(:[0-9a-fA-F]{4}){7}$')
 _CHAP_ATTRIBUTE = re.compile(r'^(?:Incoming|Outgoing)User[0-9]*$')
 _HCIL = re.compile(r'^[0-9]+:[0-9]+:[0-9]+:[0-9]+$')
 _WILDCARD = re.compile(r'[*?!]')
@@ -243,6 +244,12 @@ def normalize_wwn(text, pad=True):
         return None
     digits = digits.lower()
     return ':'.join(digits[i:i + 2] for i in range(0, 16, 2))
+
+
+def name_key(name):
+    """How SCST (and the administrator) identifies a target or initiator: a WWN in the colon or dash spelling
+    normalize_wwn() reads, or an InfiniBand GID (ib_srpt), in any case; any other name exactly."""
+    return name.lower() if _WWN_COLON.match(name) or _GID.match(name) else name
 
 
 def _scalar_text(value):

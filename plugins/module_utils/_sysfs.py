@@ -65,6 +65,12 @@ def parse_value(text):
     return lines[0], any(line.strip() == '[key]' for line in lines[1:])
 
 
+def echo_line(text, path):
+    """How results show one write: the shell line ``echo TEXT > PATH``. Mask text first: quoting may escape
+    characters of a secret, which would then not match."""
+    return 'echo %s > %s' % (shlex.quote(text), shlex.quote(path))
+
+
 def dmesg_reader(run):
     """A ``log_reader`` for SysfsClient that runs ``dmesg`` through ``run(args) -> (rc, out, err)``
     (AnsibleModule.run_command in modules, which start no process of their own). The reader returns the kernel log
@@ -448,8 +454,7 @@ class SysfsClient(object):
             if self._lock is None:
                 raise RuntimeError('SysfsClient writes %s outside locked(): writes must hold the apply lock' % rel)
             self._write_now(abs_path, rel, shown, data)
-        # Masked before quoting: quoting may escape characters of a secret, which would then not match.
-        self.applied.append('echo %s > %s' % (shlex.quote(shown), shlex.quote(abs_path)))
+        self.applied.append(echo_line(shown, abs_path))
 
     def _writer(self, rel, abs_path, shown, marker):
         """A descriptor open for writing rel: the previous write's when it went to the same file, else a new one,
