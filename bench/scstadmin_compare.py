@@ -2,9 +2,10 @@
 
 Each pair is measured in the same run on the same machine, on fresh virtual SCST hosts, and reported as a ratio:
 
-- files opened under /sys/kernel/scst_tgt (strace, successful opens, directories included) and wall time of a
-  first apply and a re-apply of one generated configuration: `scst_config state=merged` (one ansible-playbook
-  run) against `scstadmin -config FILE -noprompt` (the same configuration rendered as scst.conf);
+- files opened under /sys/kernel/scst_tgt (strace, successful opens, directories included), wall time and CPU
+  time (the tool's processes and the emulator's daemon, see cpu_seconds()) of a first apply and a re-apply of
+  one generated configuration: `scst_config state=merged` (one ansible-playbook run) against
+  `scstadmin -config FILE -noprompt` (the same configuration rendered as scst.conf);
 - 40 per-object calls on a host that already holds the --per-object size (10 each of scst_handler, scst_target,
   scst_group, scst_lun, in loops), first run and re-run, against 40 `ansible.builtin.stat` calls;
 - the floor of a first apply, on another fresh host: the writes scst_config sends (taken from a check-mode run)
@@ -23,6 +24,7 @@ import argparse
 import json
 import os
 import re
+import resource
 import subprocess
 import sys
 import time
@@ -43,20 +45,42 @@ def load_modules():
     subprocess.run(['/usr/local/sbin/iscsi-scstd'], check=True)
 
 
+def cpu_seconds():
+    """CPU time (user + system) used so far by the finished children of this process (a tool and everything it
+    started) and by the emulator's daemon, which does the kernel's share of each read and write. Other work on the
+    machine does not enter it, where it stretches wall times."""
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    total = used.ru_utime + used.ru_stime
+    for pid in filter(str.isdigit, os.listdir('/proc')):
+        try:
+            with open('/proc/%s/cmdline' % pid, 'rb') as handle:
+                if b'scst_emulator.daemon' not in handle.read():
+                    continue
+            with open('/proc/%s/stat' % pid) as handle:
+                fields = handle.read().rsplit(')', 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf('SC_CLK_TCK')
+    return total
+
+
 def traced(argv, work, name, opens):
-    """Run argv (under strace when opens); returns (seconds, files opened under ROOT or None, returncode, output)."""
+    """Run argv (under strace when opens); returns (seconds, CPU seconds (see cpu_seconds()), files opened under ROOT
+    or None, returncode, output)."""
     log = os.path.join(work, name + '.strace')
     if opens:
         argv = ['strace', '-f', '-qq', '-y', '-e', 'trace=open,openat', '-o', log] + argv
+    cpu = cpu_seconds()
     start = time.monotonic()
     proc = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False)
     seconds = time.monotonic() - start
+    cpu = cpu_seconds() - cpu
     count = None
     if opens:
         with open(log) as handle:
             count = sum(1 for line in handle if _OPENED.search(line))
         os.remove(log)
-    return seconds, count, proc.returncode, proc.stdout
+    return seconds, cpu, count, proc.returncode, proc.stdout
 
 
 def scst_config_argv(work, model):
@@ -95,11 +119,16 @@ def floor(work, model):
     script = os.path.join(work, 'floor.sh')
     with open(script, 'w') as handle:
         handle.write('set -e\n' + ''.join(line + '\n' for line in commands))
-    start = time.monotonic()
-    subprocess.run(['bash', script], check=True)
-    shell = time.monotonic() - start
-    ping = run_playbook(work, 'floor_ping', [{'ansible.builtin.ping': {}}], {})[0]
-    return {'writes': len(commands), 'shell': shell, 'ping': ping}
+    shell, shell_cpu, dummy, code, output = traced(['bash', script], work, 'floor', False)
+    if code != 0:
+        raise SystemExit('replaying the writes failed: %s' % output[-2000:])
+    ping_play = os.path.join(work, 'floor_ping.yml')
+    with open(ping_play, 'w') as handle:
+        json.dump([{'hosts': 'localhost', 'connection': 'local', 'gather_facts': False,
+                    'tasks': [{'ansible.builtin.ping': {}}]}], handle)
+    ping, ping_cpu = traced([os.path.join(BIN, 'ansible-playbook'), '-i', 'localhost,', ping_play], work, 'ping',
+                            False)[:2]
+    return {'writes': len(commands), 'shell': shell, 'shell_cpu': shell_cpu, 'ping': ping, 'ping_cpu': ping_cpu}
 
 
 def apply_twice(args, model):
@@ -109,11 +138,11 @@ def apply_twice(args, model):
         argv = scst_config_argv(args.work, model)
     row = {}
     for run in ('first', 'again'):
-        seconds, opened, code, output = traced(argv, args.work, run, args.trace)
+        seconds, cpu, opened, code, output = traced(argv, args.work, run, args.trace)
         if code != 0 or 'FATAL' in output:
             row[run] = {'failed': output.strip().splitlines()[-3:]}
             break
-        row[run] = {'seconds': seconds, 'opened': opened}
+        row[run] = {'seconds': seconds, 'cpu': cpu, 'opened': opened}
     if args.tool == 'scst_config' and args.per_object and 'failed' not in row.get('again', {'failed': 1}):
         row['per_object'] = per_object(args.work)
     return row
@@ -207,6 +236,7 @@ def main():
                         got['opened'] = found['opened']
                     else:
                         got['seconds'] = found['seconds']
+                        got['cpu'] = found['cpu']
                 if 'per_object' in row:
                     entry['per_object'] = row['per_object']
         entry['floor'] = on_fresh_host(args, 'floor', size, False, False)
@@ -236,23 +266,27 @@ def fmt(value, unit):
 
 def table(results):
     lines = ['| devices / targets / LUNs | run | files opened, scst_config / scstadmin = ratio | '
-             'wall time, scst_config / scstadmin = ratio |', '|---|---|---|---|']
+             'wall time, scst_config / scstadmin = ratio | CPU time, scst_config / scstadmin = ratio |',
+             '|---|---|---|---|---|']
     for entry in results:
         ours, theirs = entry['scst_config'], entry['scstadmin']
         for run in ('first', 'again'):
-            lines.append('| %s | %s | %s | %s |' % (
+            lines.append('| %s | %s | %s | %s | %s |' % (
                 entry['size'].replace('x', ' / '), 'first apply' if run == 'first' else 're-apply',
                 cell(ours.get(run, {}), theirs.get(run, theirs), 'opened', 'n'),
-                cell(ours.get(run, {}), theirs.get(run, theirs), 'seconds', 's')))
+                cell(ours.get(run, {}), theirs.get(run, theirs), 'seconds', 's'),
+                cell(ours.get(run, {}), theirs.get(run, theirs), 'cpu', 's')))
     for entry in results:
         found, theirs = entry['floor'], entry['scstadmin'].get('first', {})
-        least = found['shell'] + found['ping']
         lines.append('')
         lines.append('Floor of a first apply at %s: its %d writes as `echo > path` lines in one bash %.1f s (%.2f ms per '
-                     'write) + ansible-playbook with one ping task %.1f s = %.1f s%s' % (
-                         entry['size'].replace('x', ' / '), found['writes'], found['shell'],
-                         found['shell'] / found['writes'] * 1000, found['ping'], least,
-                         ' = %.2f x scstadmin\'s first apply' % (least / theirs['seconds']) if 'seconds' in theirs else ''))
+                     'write; CPU %.1f s) + ansible-playbook with one ping task %.1f s (CPU %.1f s) = %.1f s (CPU %.1f s)%s'
+                     % (entry['size'].replace('x', ' / '), found['writes'], found['shell'],
+                        found['shell'] / found['writes'] * 1000, found['shell_cpu'], found['ping'], found['ping_cpu'],
+                        found['shell'] + found['ping'], found['shell_cpu'] + found['ping_cpu'],
+                        ' = %.2f x scstadmin\'s first apply (CPU %.2f x)' % (
+                            (found['shell'] + found['ping']) / theirs['seconds'],
+                            (found['shell_cpu'] + found['ping_cpu']) / theirs['cpu']) if 'cpu' in theirs else ''))
     for entry in results:
         if 'per_object' in entry:
             found = entry['per_object']
