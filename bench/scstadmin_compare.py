@@ -84,22 +84,23 @@ def traced(argv, work, name, opens):
 
 
 def scst_config_argv(work, model):
-    """ansible-playbook running scst_config merged with model (the playbook that run_playbook writes)."""
-    play = os.path.join(work, 'apply.yml')
-    with open(play, 'w') as handle:
-        json.dump([{'hosts': 'localhost', 'connection': 'local', 'gather_facts': False, 'tasks': [
-            {'storage.scst.scst_config': {'state': 'merged', 'config': '{{ model }}'}}]}], handle)
+    """ansible-playbook running scst_config merged with model, which the play reads from a vars file, as a site keeps
+    its configuration (extra variables would be read twice: Ansible parses them for the inventory too)."""
     variables = os.path.join(work, 'apply.vars.json')
     with open(variables, 'w') as handle:
         json.dump({'model': model}, handle)
-    return [os.path.join(BIN, 'ansible-playbook'), '-i', 'localhost,', play, '-e', '@' + variables]
+    play = os.path.join(work, 'apply.yml')
+    with open(play, 'w') as handle:
+        json.dump([{'hosts': 'localhost', 'connection': 'local', 'gather_facts': False, 'vars_files': [variables],
+                    'tasks': [{'storage.scst.scst_config': {'state': 'merged', 'config': '{{ model }}'}}]}], handle)
+    return [os.path.join(BIN, 'ansible-playbook'), '-i', 'localhost,', play]
 
 
 def tool_inside(args):
     """One tool, one size, on this (fresh) host: first apply and re-apply (or, for 'floor', the floor)."""
     load_modules()
     os.environ.update(ANSIBLE_COLLECTIONS_PATH=os.path.join(args.work, 'ac'), ANSIBLE_PYTHON_INTERPRETER=sys.executable,
-                      ANSIBLE_LOCALHOST_WARNING='false', ANSIBLE_STDOUT_CALLBACK='ansible.builtin.minimal')
+                      ANSIBLE_LOCALHOST_WARNING='false', ANSIBLE_STDOUT_CALLBACK='ansible.builtin.default')
     devices, targets, luns = (int(part) for part in args.size.split('x'))
     model = config(devices, targets, luns)
     if args.tool == 'floor':
