@@ -330,13 +330,9 @@ class SysfsClient(object):
 
         The kind comes from readdir's d_type where the file system gives it (sysfs does), else from an lstat
         (os.scandir decides)."""
-        abs_path, rel = self._resolve(path)
+        abs_path = self._resolve(path)[0]
         try:
-            fd = self._open(rel, os.O_RDONLY | os.O_DIRECTORY)
-        except OSError as err:
-            raise self._os_error(err, 'listing', abs_path)
-        try:
-            with os.scandir(fd) as found:
+            with os.scandir(abs_path) as found:
                 entries = [entry for entry in found if kind is None or getattr(entry, _KINDS[kind])(follow_symlinks=False)]
             out = []
             for entry in entries:
@@ -347,13 +343,11 @@ class SysfsClient(object):
                     except OSError as err:
                         if err.errno == errno.ENOENT:
                             continue
-                        raise self._os_error(err, 'examining', os.path.join(abs_path, entry.name))
+                        raise self._os_error(err, 'examining', entry.path)
                 out.append((entry.name, mode))
             return out
         except OSError as err:
             raise self._os_error(err, 'listing', abs_path)
-        finally:
-            os.close(fd)
 
     def read_link(self, path):
         """Where a symlink points: relative to root when it points inside the tree, else absolute.
