@@ -70,7 +70,6 @@ import re
 from ansible_collections.storage.scst.plugins.module_utils._errors import MASK
 from ansible_collections.storage.scst.plugins.module_utils._validate import (
     MAX_DEVICE_NAME_BYTES,
-    MAX_LUN,
     MIN_CHAP_SECRET_LENGTH,
     lun_number,
     name_problem,
@@ -660,8 +659,9 @@ class _Validator:
         seen = {}
         for index, lun in enumerate(luns):
             lpath = self.where(lun, path + (index,))
-            if not 0 <= lun['lun'] <= MAX_LUN:
-                self.fail(lpath + ('lun',), '%d is not a LUN number (0-%d)' % (lun['lun'], MAX_LUN))
+            reason = lun_number(lun['lun'])[1]
+            if reason:
+                self.fail(lpath + ('lun',), '%d %s' % (lun['lun'], reason))
             if lun['lun'] in seen:
                 self.fail(lpath + ('lun',), 'LUN %d is given twice (devices %s and %s)'
                           % (lun['lun'], _q(seen[lun['lun']]), _q(lun['device'])))
