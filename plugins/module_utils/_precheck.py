@@ -52,16 +52,18 @@ def _resolve_ports(config, found):
     for dindex, tindex, driver, target in _port_targets(config):
         path = ('drivers', dindex, 'targets', tindex)
         port = target['port']
+        valid = isinstance(port, int) and not isinstance(port, bool) and port >= 0
         if driver.get('name') not in _model.FC_DRIVERS:
             found.append((path + ('port',), 'only targets of driver qla2x00t can name an FC port'))
         elif 'name' in target:
             found.append((path, 'give either name or port, not both'))
-        elif isinstance(port, bool) or not isinstance(port, int) or port < 0:
+        elif not valid:
             found.append((path + ('port',), "'%s' is not a port index (0 is the host's first FC port)" % (port,)))
-        else:
-            resolved = dict((key, value) for key, value in target.items() if key != 'port')
-            resolved['name'] = '00:00:00:00:00:00:%02x:%02x' % (port // 256 % 256, port % 256)
-            drivers[dindex]['targets'][tindex] = resolved
+        # Checked further as a target of that name, so that a port problem is reported once.
+        resolved = dict((key, value) for key, value in target.items() if key != 'port')
+        number = port if valid else 0
+        resolved.setdefault('name', '00:00:00:00:00:00:%02x:%02x' % (number // 256 % 256, number % 256))
+        drivers[dindex]['targets'][tindex] = resolved
     return dict(config, drivers=drivers)
 
 
