@@ -85,7 +85,8 @@ def test_unset_qlini_mode_gets_a_hint_naming_the_variable(fleet, converged):
 def test_scst_conf_diff_is_shown_with_secrets_masked(fleet, converged):
     del converged
     host = fleet.hosts[0]
-    fleet.ssh(host, 'sed', '-i', f's/{CHAP_USER} {CHAP_SECRET}/{CHAP_USER} {HAND_SECRET}/', '/etc/scst.conf')
+    # One argument: ssh hands the command to the remote shell as one line.
+    fleet.ssh(host, f"sed -i 's/{CHAP_USER} {CHAP_SECRET}/{CHAP_USER} {HAND_SECRET}/' /etc/scst.conf")
     assert HAND_SECRET in fleet.probe(host)['conf']
     run = fleet.play('playbooks/site.yml', '--check', '--diff', label='diff-check')
     assert run.rc == 0, run.output[-3000:]
