@@ -509,8 +509,12 @@ def boot_file_text(params, state):
 
 
 def file_diff(path, before, after, secrets):
-    """The diff of the scst.conf file, every CHAP secret (of the old text too) replaced by the mask."""
-    return {'before_header': path, 'after_header': path, 'before': mask_text(before or '', secrets),
+    """The diff of the scst.conf file, every CHAP secret replaced by the mask. A secret of the old text that the
+    configuration does not hold (a hand edit) is masked as such, so that the change still shows."""
+    before = before or ''
+    for stale in sorted(_secrets.in_text(before) - _secrets.in_text(after) - set(secrets), key=len, reverse=True):
+        before = before.replace(stale, MASK + ' (not the secret of the configuration)')
+    return {'before_header': path, 'after_header': path, 'before': mask_text(before, secrets),
             'after': mask_text(after, secrets)}
 
 
@@ -612,7 +616,7 @@ def main():
             result['dest_changed'] = written['changed']
             if module._diff:  # pylint: disable=protected-access
                 result['diff'] = [dict(result.get('diff', {}), before_header='running SCST', after_header='running SCST'),
-                                  file_diff(params['dest'], written['before'], text, secrets | _secrets.in_text(written['before']))]
+                                  file_diff(params['dest'], written['before'], text, secrets)]
             result['changed'] = result['changed'] or written['changed']
             if written['backup_file']:
                 result['backup_file'] = written['backup_file']
