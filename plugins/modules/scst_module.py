@@ -122,7 +122,7 @@ options:
     default: []
   preflight:
     description:
-      - What the host must have before anything is changed, checked first (in check mode too): when one of them
+      - What the host must have before anything is changed, checked first, in check mode too. When one of them
         is missing the module fails and changes nothing. P(storage.scst.scst_preflight#filter) makes this
         dictionary from a configuration model; the role C(storage.scst.scst) passes it.
       - Every module of O(name) that is not loaded must also be loadable (C(modprobe -n)), with O(state=present).
