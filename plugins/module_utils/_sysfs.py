@@ -452,8 +452,9 @@ class SysfsClient(object):
 
     def _writer(self, rel, abs_path, shown, marker):
         """A descriptor open for writing rel: the previous write's when it went to the same file, else a new one,
-        kept for the next write. A sysfs store ignores the file position (kernfs_fop_write_iter hands every
-        write(2) to the store whole), so 2,000 add_device commands cost one open, not 2,000."""
+        kept for the next write. Every write(2) is one command whatever came before it on the descriptor (SYSFS.md
+        §2.0: the rest of a short write arrives as a second command; kernfs_fop_write_iter hands each write to the
+        store, which ignores the position), so 2,000 add_device commands cost one open, not 2,000."""
         if self._writing is not None:
             if self._writing[0] == rel:
                 return self._writing[1]
