@@ -143,8 +143,8 @@ options:
     description:
       - After the converge (and O(dest)), also read these parts of the running SCST, in the same module run, and
         return them in RV(scst) as M(storage.scst.scst_info) does for the same
-        O(storage.scst.scst_info#module:gather_subset): a report of the state after the change then needs no run
-        of its own. In check mode nothing was changed, so it is the state before.
+        O(storage.scst.scst_info#module:gather_subset). A report of the state after the change then needs no
+        module run of its own. In check mode nothing was changed, so it is the state before.
       - Only with the states V(merged), V(replaced), V(overridden) and V(deleted).
     type: list
     elements: str

@@ -38,7 +38,7 @@ options:
     description:
       - The parts of RV(scst) to read. V(all) reads every part; the others are C(config), C(exports), C(devices),
         C(version), C(modules), C(fc_ports) and C(sessions). RV(scst.loaded) and RV(scst.notes) are always returned.
-      - C(exports) is the part of C(config) that says what the initiators are offered, without any attribute: it
+      - C(exports) is the part of C(config) that says what the initiators are offered, without any attribute. It
         costs a fraction of the reads of C(config), which reads every attribute of every object.
     type: list
     elements: str
