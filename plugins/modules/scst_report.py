@@ -26,7 +26,7 @@ attributes:
   check_mode:
     description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
-    details: In check mode nothing is written; RV(changed) says whether a file would change.
+    details: In check mode nothing is written; C(changed) and RV(written) say which files would change.
   diff_mode:
     description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: none
