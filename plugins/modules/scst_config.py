@@ -404,11 +404,12 @@ issues:
   sample: [{file: scst.conf, line: 6, column: 9, message: "text before '}' on the same line ..."}]
 '''
 
-from ansible_collections.storage.scst.plugins.module_utils import _conf_file, _drift, _info, _secrets
+from ansible_collections.storage.scst.plugins.module_utils import _conf_file, _drift, _secrets
 from ansible_collections.storage.scst.plugins.module_utils._conf import COMPAT_SCSTADMIN, ConfError, parse, render, unlike_scst_conf
 from ansible_collections.storage.scst.plugins.module_utils._errors import MASK
 from ansible_collections.storage.scst.plugins.module_utils._model import ModelError, check, format_path
 from ansible_collections.storage.scst.plugins.module_utils._runner import ScstModule
+from ansible_collections.storage.scst.plugins.module_utils._info import SUBSETS, read as read_info
 
 SOURCES = ('config', 'src', 'content')
 CONVERGING = ('merged', 'replaced', 'overridden', 'deleted')
@@ -538,7 +539,7 @@ def main():
             dest=dict(type='path'),
             backup=dict(type='bool', default=False),
             deferred_drivers=dict(type='list', elements='str', default=[]),
-            info=dict(type='list', elements='str', default=[], choices=list(_info.SUBSETS)),
+            info=dict(type='list', elements='str', default=[], choices=list(SUBSETS)),
         ),
         mutually_exclusive=[SOURCES],
         required_by={'dest': 'config'},
@@ -614,7 +615,7 @@ def main():
                 result['backup_file'] = written['backup_file']
         if params['info']:
             with scst.client.locked():
-                result['scst'] = _info.read(scst.client, set(params['info']))
+                result['scst'] = read_info(scst.client, set(params['info']))
             hide(result['scst'].get('config'))
         return result
 
