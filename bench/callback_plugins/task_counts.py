@@ -31,8 +31,6 @@ CONTROLLER_ONLY = frozenset(
     prefix + name for prefix in ('', 'ansible.builtin.', 'ansible.legacy.')
     for name in ('set_fact', 'assert', 'debug', 'fail', 'include_tasks', 'import_tasks', 'include_role',
                  'import_role', 'meta', 'include_vars', 'set_stats', 'add_host', 'group_by', 'validate_argument_spec'))
-# Actions of the collection that run in the controller's process alone.
-CONTROLLER_ONLY |= frozenset(('storage.scst.scst_report',))
 
 
 class CallbackModule(CallbackBase):
