@@ -139,7 +139,8 @@ class ScstModule(object):
         focus = desired if focus and state == 'merged' else None
         client = self.client
         with client.locked():
-            self._reader = _ReadMemo(client)
+            # Kept until the first write: a rollback's snapshot reads mostly what was read here.
+            memo = self._reader = _ReadMemo(client)
             try:
                 before = self.read(scope, focus=focus)
                 shown = self.read(scope, nonkey=False) if report_keys_only and focus is None else before
@@ -158,7 +159,7 @@ class ScstModule(object):
                 if refused:
                     raise _plan.PlanError(refused)
                 if actions and not self.module.check_mode:
-                    snapshot = _restore.take(_ReadMemo(client), scope, actions)
+                    snapshot = _restore.take(memo, scope, actions)
             result = _apply.apply(client, actions)
             if not result.ok:
                 if snapshot is not None:
