@@ -35,13 +35,30 @@ ROUNDS = 3
 
 
 class Snapshot(object):
-    """What take() read: scope (keyword arguments of _gather.gather), full (every attribute, nonkey) and keys
-    (the attributes set explicitly, [key]: what a re-created object needs written)."""
+    """What take() read, and how restore() reads it again: scope and focus (keyword arguments of _gather.gather),
+    devices (read with every attribute whatever the focus: the run re-creates them), full (every attribute read,
+    default values included) and keys (the attributes set explicitly, [key]: what a re-created object needs
+    written)."""
 
-    def __init__(self, scope, full, keys):
+    def __init__(self, scope, focus, devices, full, keys):
         self.scope = scope
+        self.focus = focus
+        self.devices = devices
         self.full = full
         self.keys = keys
+
+    def read(self, reader, nonkey=True):
+        """The snapshot's objects as they are now."""
+        model = _gather.gather(reader, nonkey=nonkey, focus=self.focus, **self.scope)
+        if self.focus is not None and self.devices:
+            whole = _gather.gather(reader, nonkey=nonkey, devices=self.devices, drivers=[], device_groups=False,
+                                   global_attributes=False)
+            attributes = dict((device['name'], device['attributes']) for handler in whole['handlers']
+                              for device in handler['devices'])
+            for handler in model['handlers']:
+                for device in handler['devices']:
+                    device['attributes'] = attributes.get(device['name'], device['attributes'])
+        return model
 
 
 def refusal(actions, before, meta):
@@ -100,11 +117,16 @@ def scope_of(scope, actions):
     return scope
 
 
-def take(reader, scope, actions):
-    """The Snapshot of what ``actions`` can change, read through ``reader`` (a SysfsClient, or a memo of one:
-    the two reads then cost one pass)."""
-    scope = scope_of(scope, actions)
-    return Snapshot(scope, _gather.gather(reader, nonkey=True, **scope), _gather.gather(reader, nonkey=False, **scope))
+def take(reader, scope, actions, focus=None):
+    """The Snapshot of what ``actions`` can change, read through ``reader`` (a SysfsClient, or the memo of the reads
+    the plan was made from: then only what they left out is read). focus: the configuration a merged run reads
+    (_gather.gather(focus=...)); what else such a run changes is listed in full anyway, but a device it re-creates
+    is read with every attribute."""
+    snapshot = Snapshot(scope_of(scope, actions), focus,
+                        sorted(set(str(a.command).split(' ')[1] for a in actions if a.kind == 'del_device')), None, None)
+    snapshot.full = snapshot.read(reader)
+    snapshot.keys = snapshot.read(reader, nonkey=False)
+    return snapshot
 
 
 def restore(client, snapshot, result):
@@ -116,7 +138,7 @@ def restore(client, snapshot, result):
     now = None
     try:
         for dummy in range(ROUNDS):
-            now = _gather.gather(client, nonkey=True, **snapshot.scope)
+            now = snapshot.read(client)
             # force: what the rollback removes is what the run added, even where an initiator already sees it.
             actions = _plan.plan(back_model(snapshot, now), now, 'overridden', recreate='options-changed', force=True,
                                  meta=_gather.gather_meta(client, **meta_scope)) or _kernel_choices(snapshot.full, now)
@@ -133,7 +155,7 @@ def restore(client, snapshot, result):
     except ScstError as error:
         result.rollback_error = error.msg
     try:
-        now = now or _gather.gather(client, nonkey=True, **snapshot.scope)
+        now = now or snapshot.read(client)
     except ScstError as error:
         result.not_rolled_back = ['the state after the rollback could not be read: %s' % error.msg]
         return

@@ -159,7 +159,7 @@ class ScstModule(object):
                 if refused:
                     raise _plan.PlanError(refused)
                 if actions and not self.module.check_mode:
-                    snapshot = _restore.take(memo, scope, actions)
+                    snapshot = _restore.take(memo, scope, actions, focus=focus)
             result = _apply.apply(client, actions)
             if not result.ok:
                 if snapshot is not None:
