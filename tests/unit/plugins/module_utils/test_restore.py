@@ -174,7 +174,7 @@ def test_a_run_that_closes_sessions_or_disables_a_target_with_sessions_is_refuse
     refused = _restore.refusal(gone, current, meta)
     assert 'closes session %s of target iscsi/%s' % (ESX, IQN) in refused and 'nothing was written' in refused
     off = plan(normalize({'drivers': [{'name': 'iscsi', 'targets': [{'name': IQN, 'enabled': False}]}]}), current,
-               'merged', meta=meta)
+               'merged', force=True, meta=meta)
     assert 'disables iscsi/%s, which has open session(s) (%s/%s)' % (IQN, IQN, ESX) in _restore.refusal(off, current, meta)
     assert _restore.refusal(off, current, {}) is None
 
