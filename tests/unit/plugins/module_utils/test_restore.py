@@ -115,6 +115,22 @@ def test_a_deleted_target_comes_back_with_everything_it_held(emu):
 
 
 @emulator
+def test_a_deleted_group_comes_back_with_its_attributes_initiators_and_luns(emu):
+    client = emu['client']
+    assert apply(client, plan(rich(emu['image']), gather(client, nonkey=True), 'merged', meta=gather_meta(client))).ok
+    seen = control.call(emu['sock'], 'visible_luns', driver='iscsi', target=IQN, initiator=ESX2, portal='10.0.0.5')
+    without = rich(emu['image'])
+    without['drivers'][0]['targets'][0]['groups'] = []
+    without['drivers'][0]['targets'][0]['attributes']['QueuedCommands'] = '32'
+    actions, result, before = fail_and_restore(emu, without, 'replaced', position('del_group'))
+    assert [a.kind for a in result.applied] == ['del_group']
+    assert result.rollback_error is None and result.not_rolled_back == [], result.message()
+    assert gather(client, nonkey=True) == before
+    assert seen and control.call(emu['sock'], 'visible_luns', driver='iscsi', target=IQN, initiator=ESX2,
+                                 portal='10.0.0.5') == seen
+
+
+@emulator
 def test_a_deleted_device_comes_back_with_its_luns_everywhere_and_its_copy_manager_number(emu):
     client = emu['client']
     assert apply(client, plan(rich(emu['image']), gather(client, nonkey=True), 'merged', meta=gather_meta(client))).ok
