@@ -20,7 +20,11 @@ from ansible_collections.storage.scst.plugins.module_utils._apply import apply
 from ansible_collections.storage.scst.plugins.module_utils._gather import gather, gather_meta
 from ansible_collections.storage.scst.plugins.module_utils._model import check, normalize
 from ansible_collections.storage.scst.plugins.module_utils._plan import plan
-from ansible_collections.storage.scst.tests.unit.plugins.module_utils.emulated_host import emulated_host, fuse_missing
+from ansible_collections.storage.scst.tests.unit.plugins.module_utils.emulated_host import (
+    backing_files,
+    emulated_host,
+    fuse_missing,
+)
 
 control = pytest.importorskip('scst_emulator.control', reason='the SCST emulator (emulator/) is not installed')
 
@@ -36,10 +40,7 @@ emulator = pytest.mark.skipif(fuse_missing() is not None, reason=str(fuse_missin
 @pytest.fixture
 def emu(tmp_path):
     with emulated_host() as host:
-        image = str(tmp_path / 'disk01.img')
-        with open(image, 'wb') as handle:
-            handle.truncate(1 << 20)
-        yield dict(host, image=image)
+        yield dict(host, image=backing_files(tmp_path, ['disk01'])['disk01'])
 
 
 def rich(image):
@@ -59,6 +60,18 @@ def rich(image):
         'device_groups': [{'name': 'dg1', 'devices': ['disk01', 'null0'], 'target_groups': [
             {'name': 'local', 'attributes': {'group_id': 1, 'state': 'active'}, 'targets': [IQN, IQN2]}]}],
     })
+
+
+def start_rich(emu):
+    """The emulated kernel with rich() applied: its client."""
+    client = emu['client']
+    assert apply(client, plan(rich(emu['image']), gather(client, nonkey=True), 'merged', meta=gather_meta(client))).ok
+    return client
+
+
+def visible(emu, initiator):
+    """The LUNs an initiator of t1 sees (SYSFS.md 8.2)."""
+    return control.call(emu['sock'], 'visible_luns', driver='iscsi', target=IQN, initiator=initiator, portal='10.0.0.5')
 
 
 def without_t1(image):
@@ -92,9 +105,8 @@ def position(kind):
 
 @emulator
 def test_a_deleted_target_comes_back_with_everything_it_held(emu):
-    client = emu['client']
-    assert apply(client, plan(rich(emu['image']), gather(client, nonkey=True), 'merged', meta=gather_meta(client))).ok
-    seen = control.call(emu['sock'], 'visible_luns', driver='iscsi', target=IQN, initiator=ESX, portal='10.0.0.5')
+    client = start_rich(emu)
+    seen = visible(emu, ESX)
     actions, result, before = fail_and_restore(emu, without_t1(emu['image']), 'overridden', position('del_target'))
     assert 'del_target' in [a.kind for a in result.applied]
     assert result.rollback_error is None and result.not_rolled_back == [], result.message()
@@ -110,15 +122,13 @@ def test_a_deleted_target_comes_back_with_everything_it_held(emu):
     assert after['device_groups'][0]['target_groups'][0]['targets'] == [{'name': IQN, 'attributes': {}},
                                                                          {'name': IQN2, 'attributes': {}}]
     # The initiator sees what it saw before (SYSFS.md 8.2).
-    assert seen and control.call(emu['sock'], 'visible_luns', driver='iscsi', target=IQN, initiator=ESX,
-                                 portal='10.0.0.5') == seen
+    assert seen and visible(emu, ESX) == seen
 
 
 @emulator
 def test_a_deleted_group_comes_back_with_its_attributes_initiators_and_luns(emu):
-    client = emu['client']
-    assert apply(client, plan(rich(emu['image']), gather(client, nonkey=True), 'merged', meta=gather_meta(client))).ok
-    seen = control.call(emu['sock'], 'visible_luns', driver='iscsi', target=IQN, initiator=ESX2, portal='10.0.0.5')
+    client = start_rich(emu)
+    seen = visible(emu, ESX2)
     without = rich(emu['image'])
     without['drivers'][0]['targets'][0]['groups'] = []
     without['drivers'][0]['targets'][0]['attributes']['QueuedCommands'] = '32'
@@ -126,14 +136,12 @@ def test_a_deleted_group_comes_back_with_its_attributes_initiators_and_luns(emu)
     assert [a.kind for a in result.applied] == ['del_group']
     assert result.rollback_error is None and result.not_rolled_back == [], result.message()
     assert gather(client, nonkey=True) == before
-    assert seen and control.call(emu['sock'], 'visible_luns', driver='iscsi', target=IQN, initiator=ESX2,
-                                 portal='10.0.0.5') == seen
+    assert seen and visible(emu, ESX2) == seen
 
 
 @emulator
 def test_a_deleted_device_comes_back_with_its_luns_everywhere_and_its_copy_manager_number(emu):
-    client = emu['client']
-    assert apply(client, plan(rich(emu['image']), gather(client, nonkey=True), 'merged', meta=gather_meta(client))).ok
+    client = start_rich(emu)
     # Re-creating null0 (another blocksize) deletes it: its LUNs in both targets and its device group entry go.
     changed = rich(emu['image'])
     changed['handlers'][1]['devices'][0]['attributes']['blocksize'] = '512'
@@ -163,8 +171,7 @@ def test_a_target_enabled_by_the_run_gets_rel_tgt_id_0_back(emu):
 
 @emulator
 def test_what_is_left_is_reported_by_path_without_values(emu):
-    client = emu['client']
-    assert apply(client, plan(rich(emu['image']), gather(client, nonkey=True), 'merged', meta=gather_meta(client))).ok
+    client = start_rich(emu)
     before = gather(client, nonkey=True)
     actions = plan(without_t1(emu['image']), before, 'overridden', meta=gather_meta(client))
     snapshot = _restore.take(client, {}, actions)
