@@ -116,7 +116,7 @@ options:
     description:
       - When a write fails part-way, bring every object the run could change back to the state it had before the
         run, then fail. Before its first write such a run reads those objects (every attribute, default values
-        included); after the failure it reads them again and converges them back with the same planner: a deleted
+        included); after the failure it reads them again and converges them back with the same planner. A deleted
         target or initiator group comes back with its attributes, CHAP users, LUNs, groups and initiators, a
         deleted device with its attributes, every LUN that mapped it (in every target and group), its device group
         membership and its C(copy_manager_tgt) LUN number; changed attributes get their old values back; targets

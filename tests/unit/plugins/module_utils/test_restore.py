@@ -115,12 +115,12 @@ def test_a_deleted_target_comes_back_with_everything_it_held(emu):
     target = [t for t in after['drivers'][1]['targets'] if t['name'] == IQN][0]
     assert target['enabled'] is True and target['attributes']['rel_tgt_id'] == '7'
     assert target['attributes']['IncomingUser'] == ['joe ' + SECRET] and target['attributes']['QueuedCommands'] == '64'
-    assert [(lun['lun'], lun['device'], lun['read_only']) for lun in target['luns']] == [(0, 'disk01', False),
-                                                                                          (3, 'null0', True)]
+    luns = [(lun['lun'], lun['device'], lun['read_only']) for lun in target['luns']]
+    assert luns == [(0, 'disk01', False), (3, 'null0', True)]
     group = target['groups'][0]
     assert group['initiators'] == [ESX, ESX2] and group['attributes']['addr_method'] == 'FLAT'
-    assert after['device_groups'][0]['target_groups'][0]['targets'] == [{'name': IQN, 'attributes': {}},
-                                                                         {'name': IQN2, 'attributes': {}}]
+    members = after['device_groups'][0]['target_groups'][0]['targets']
+    assert members == [{'name': IQN, 'attributes': {}}, {'name': IQN2, 'attributes': {}}]
     # The initiator sees what it saw before (SYSFS.md 8.2).
     assert seen and visible(emu, ESX) == seen
 
