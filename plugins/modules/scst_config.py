@@ -120,8 +120,9 @@ options:
         target or initiator group comes back with its attributes, CHAP users, LUNs, groups and initiators, a
         deleted device with its attributes, every LUN that mapped it (in every target and group), its device group
         membership and its C(copy_manager_tgt) LUN number; changed attributes get their old values back; targets
-        and drivers are enabled or disabled as they were, with their C(rel_tgt_id) values. RV(not_rolled_back)
-        lists what still differs (empty when the state before was restored).
+        and drivers are enabled or disabled as they were, with their C(rel_tgt_id) values. What the rollback removes
+        is what the run added, even where an initiator started using it meanwhile. RV(not_rolled_back) lists what
+        still differs (empty when the state before was restored).
       - What no rollback can undo is refused before anything is written (the run fails, naming each step, and
         RV(commands) is empty) - closing initiator sessions (O(force)), disabling a target that has open sessions
         (an FC port drops its logins), and overwriting a value that SCST shows in a form it would not take back.
