@@ -40,6 +40,7 @@ from ansible_collections.storage.scst.plugins.module_utils._plan_base import (
     _undoable,
 )
 from ansible_collections.storage.scst.plugins.module_utils._plan_devices import DevicePlanner
+from ansible_collections.storage.scst.plugins.module_utils._plan_guard import GuardPlanner
 from ansible_collections.storage.scst.plugins.module_utils._plan_luns import LunPlanner
 from ansible_collections.storage.scst.plugins.module_utils._plan_targets import TargetPlanner
 from ansible_collections.storage.scst.plugins.module_utils._validate import check_attr_value
@@ -59,7 +60,9 @@ def plan(desired, current, state='merged', recreate='never', force=False, meta=N
     config; refused for an empty config), deleted (remove what is named; everything for an empty config).
     recreate: never | options-changed | always: whether a device whose creation-time attributes differ
     is deleted and added again (never: a warning in Plan.warnings; always: every named device).
-    force: allow closing initiator sessions of targets and groups that are deleted (else PlanError).
+    force: allow what logged-in initiators would notice (_plan_guard: a LUN they see removed or re-pointed, a
+    device they use deleted or re-created, a target with sessions disabled or deleted, their group deleted or
+    their initiator entry removed); without it such a plan raises PlanError naming the LUNs and sessions.
     meta: what _gather.gather_meta() found (handler create parameters, drivers with mgmt, dynamic
     attribute names, sessions); missing parts fall back to SCST's documented defaults.
     Raises PlanError for what cannot be done; ScstInputError for names or values SCST must not receive.
@@ -79,7 +82,7 @@ def plan(desired, current, state='merged', recreate='never', force=False, meta=N
     return planner.result()
 
 
-class _Planner(DevicePlanner, TargetPlanner, LunPlanner, AluaPlanner):
+class _Planner(DevicePlanner, TargetPlanner, LunPlanner, AluaPlanner, GuardPlanner):
 
     def __init__(self, desired, current, state, recreate, force, meta):
         self.want = desired
@@ -109,6 +112,7 @@ class _Planner(DevicePlanner, TargetPlanner, LunPlanner, AluaPlanner):
         self.phases[phase].append(action)
 
     def result(self):
+        self.refuse_disruption()
         actions = []
         for phase in sorted(self.phases):
             actions.extend(self.phases[phase])

@@ -50,6 +50,7 @@ class LunPlanner(object):
                 continue
             if not remove:
                 continue
+            self.lun_taken(driver, target, group, lun, have[lun]['device'], 'removed')
             self.mgmt(R_LUNS, 'del_lun', path, build_command('del', lun),
                       'delete LUN %d (device %s) from %s' % (lun, have[lun]['device'], where), destructive=True,
                       inverse=self._lun_action('add', path, have[lun]['device'], lun, have[lun]['read_only'], where))
@@ -69,6 +70,8 @@ class LunPlanner(object):
             effective = entry['read_only'] or self.device_read_only(entry['device'])
             if old['device'] == entry['device'] and _truthy(old['read_only']) in (effective, entry['read_only']):
                 continue
+            if old['device'] != entry['device']:
+                self.lun_taken(driver, target, group, lun, old['device'], 're-pointed to device %s' % entry['device'])
             action = self._lun_action('replace', path, entry['device'], lun, entry['read_only'], where)
             action.inverse = self._lun_action('replace', path, old['device'], lun, old['read_only'], where)
             self.add(A_LUNS, action)
@@ -138,6 +141,7 @@ class LunPlanner(object):
         path = '%s/mgmt' % _lun_set_path(driver, target, group)
         for lun in sorted(want):
             if lun in have:
+                self.lun_taken(driver, target, group, lun, have[lun]['device'], 'removed')
                 self.mgmt(R_LUNS, 'del_lun', path, build_command('del', lun),
                           'delete LUN %d from %s' % (lun, _lun_set_name(driver, target, group)), destructive=True,
                           inverse=self._lun_action('add', path, have[lun]['device'], lun, have[lun]['read_only'],
