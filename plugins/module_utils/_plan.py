@@ -206,8 +206,10 @@ class _Planner(DevicePlanner, TargetPlanner, LunPlanner, AluaPlanner, GuardPlann
 
     def plan_deleted(self, everything):
         """Remove what desired names: an object named without contents goes as a whole, an object named with
-        contents loses only those. An empty config removes everything but hardware targets and copy_manager's
-        automatic LUNs (hardware targets are disabled and emptied)."""
+        contents loses only those. A device goes only when no LUN or device group of desired names it (then it
+        is named to describe that entry); a driver or target named with only enabled: false is disabled. An empty
+        config removes everything but hardware targets and copy_manager's automatic LUNs (hardware targets are
+        disabled and emptied)."""
         if everything:
             for name in sorted(self.have['drivers']):
                 if name != COPY_MANAGER:
@@ -221,9 +223,28 @@ class _Planner(DevicePlanner, TargetPlanner, LunPlanner, AluaPlanner, GuardPlann
             self.delete_in_driver(driver, self.want['drivers'][driver])
         for name in sorted(self.want['device_groups']):
             self.delete_in_device_group(self.want['device_groups'][name])
+        described = _described_devices(self.want)
         for handler in sorted(self.want['handlers']):
             devices = self.want['handlers'][handler]['devices'] or dict(
                 (name, None) for name, (h, dummy) in self.have_devices.items() if h == handler)
-            for name in sorted(devices):
-                if name in self.have_devices:
-                    self.del_device(name, *self.have_devices[name])
+            for name in sorted(set(devices) - described):
+                if name not in self.have_devices:
+                    continue
+                if self.have_devices[name][0] != handler:
+                    raise PlanError('device %s is served by handler %s, not %s: not deleted (name it under handler %s '
+                                    'to delete it)' % (name, self.have_devices[name][0], handler,
+                                                       self.have_devices[name][0]))
+                self.del_device(name, *self.have_devices[name])
+
+
+def _described_devices(want):
+    """Devices that a LUN or a device group of the configuration names: in state deleted they only describe that
+    entry and are not deleted themselves."""
+    names = set()
+    for driver in want['drivers'].values():
+        for target in driver['targets'].values():
+            sets = [target['luns']] + [group['luns'] for group in target['groups'].values()]
+            names.update(entry['device'] for luns in sets for entry in luns.values())
+    for group in want['device_groups'].values():
+        names.update(group['devices'])
+    return names

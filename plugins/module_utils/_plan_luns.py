@@ -19,6 +19,7 @@ from ansible_collections.storage.scst.plugins.module_utils._plan_base import (
     _lun_set_path,
     _truthy,
     A_LUNS,
+    ANY_DEVICE,
     Action,
     PlanError,
     R_LUNS,
@@ -140,6 +141,10 @@ class LunPlanner(object):
     def delete_luns(self, driver, target, group, want, have):
         path = '%s/mgmt' % _lun_set_path(driver, target, group)
         for lun in sorted(want):
+            if lun in have and want[lun]['device'] not in (have[lun]['device'], ANY_DEVICE):
+                raise PlanError('LUN %d of %s maps device %s, not %s as the configuration says: not deleted (name the '
+                                'device it maps)' % (lun, _lun_set_name(driver, target, group), have[lun]['device'],
+                                                     want[lun]['device']))
             if lun in have:
                 self.lun_taken(driver, target, group, lun, have[lun]['device'], 'removed')
                 self.mgmt(R_LUNS, 'del_lun', path, build_command('del', lun),

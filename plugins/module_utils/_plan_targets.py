@@ -361,7 +361,12 @@ class TargetPlanner(object):
         have = self.have['drivers'].get(driver)
         if have is None:
             return
-        if not want['targets'] and not want['attributes']:
+        if want.get('enabled') is not None:
+            self.disable_named('driver %s' % driver, want['enabled'])
+            if _truthy(have.get('enabled')):
+                self.driver_disabled(driver)
+                self.set_enabled(R_DISABLE, 'targets/%s' % driver, False, True, 'driver %s' % driver)
+        elif not want['targets'] and not want['attributes']:
             self.clear_driver(driver)
             return
         self.driver_attributes_deleted(driver, want['attributes'], have['attributes'])
@@ -370,10 +375,13 @@ class TargetPlanner(object):
             if have_t is None:
                 continue
             want_t = want['targets'][key]
-            if not (want_t['luns'] or want_t['groups'] or want_t['attributes']):
+            name = have_t['name']
+            if want_t.get('enabled') is not None:
+                self.disable_named('target %s/%s' % (driver, name), want_t['enabled'])
+                self.disable(driver, name, have_t.get('enabled'))
+            elif not (want_t['luns'] or want_t['groups'] or want_t['attributes']):
                 self.remove_target(driver, have_t)
                 continue
-            name = have_t['name']
             dynamic = self.dynamic_attrs(driver, 'target')
             for attr in sorted(want_t['attributes']):
                 if attr in dynamic:
@@ -383,6 +391,13 @@ class TargetPlanner(object):
             self.delete_luns(driver, name, None, want_t['luns'], have_t['luns'])
             for group in sorted(want_t['groups']):
                 self.delete_in_group(driver, name, want_t['groups'][group], have_t['groups'].get(group))
+
+    @staticmethod
+    def disable_named(what, enabled):
+        """In state deleted, enabled: false on a driver or target means disable it (and nothing more)."""
+        if _truthy(enabled):
+            raise PlanError('%s: enabled: true has no meaning in state deleted, which only removes or disables; '
+                            'enable it with state merged' % what)
 
     def driver_attributes_deleted(self, driver, want, have):
         dynamic = self.dynamic_attrs(driver, 'driver')

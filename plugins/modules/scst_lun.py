@@ -159,6 +159,7 @@ from ansible_collections.storage.scst.plugins.module_utils._objects import (
     target_name,
 )
 from ansible_collections.storage.scst.plugins.module_utils._plan import PlanError
+from ansible_collections.storage.scst.plugins.module_utils._plan_base import ANY_DEVICE
 from ansible_collections.storage.scst.plugins.module_utils._runner import ScstModule
 from ansible_collections.storage.scst.plugins.module_utils._validate import check_lun, check_name
 
@@ -207,7 +208,7 @@ def main():
                                     % (lun, '/'.join(p for p in (driver, target, group) if p), mapped[0], device))
 
             # The LUN number only identifies the LUN to delete; the model needs a device name all the same.
-            entry = {'lun': lun, 'device': device or '-', 'read_only': params['read_only']}
+            entry = {'lun': lun, 'device': device or ANY_DEVICE, 'read_only': params['read_only']}
             place = {'name': target}
             if group:
                 place['groups'] = [{'name': group, 'luns': [entry]}]
