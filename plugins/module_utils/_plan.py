@@ -26,6 +26,7 @@ from ansible_collections.storage.scst.plugins.module_utils._model import (
     HARDWARE_ONLY_DRIVERS,
     device_create_attributes,
     dynamic_attributes,
+    format_path,
     target_create_attributes,
 )
 from ansible_collections.storage.scst.plugins.module_utils._plan_alua import AluaPlanner
@@ -41,6 +42,7 @@ from ansible_collections.storage.scst.plugins.module_utils._plan_base import (
 )
 from ansible_collections.storage.scst.plugins.module_utils._plan_devices import DevicePlanner
 from ansible_collections.storage.scst.plugins.module_utils._plan_guard import GuardPlanner
+from ansible_collections.storage.scst.plugins.module_utils._plan_names import NamePlanner
 from ansible_collections.storage.scst.plugins.module_utils._plan_luns import LunPlanner
 from ansible_collections.storage.scst.plugins.module_utils._plan_targets import TargetPlanner
 from ansible_collections.storage.scst.plugins.module_utils._validate import check_attr_value
@@ -50,7 +52,7 @@ STATES = ('merged', 'replaced', 'overridden', 'deleted')
 RECREATE = ('never', 'options-changed', 'always')
 
 
-def plan(desired, current, state='merged', recreate='never', force=False, meta=None):
+def plan(desired, current, state='merged', recreate='never', force=False, meta=None, option=format_path):
     """Actions that turn current into desired under state; returns a Plan (a list of Action).
 
     desired, current: configuration models (_model.py). current is what _gather read, with the actual
@@ -65,6 +67,8 @@ def plan(desired, current, state='merged', recreate='never', force=False, meta=N
     their initiator entry removed); without it such a plan raises PlanError naming the LUNs and sessions.
     meta: what _gather.gather_meta() found (handler create parameters, drivers with mgmt, dynamic
     attribute names, sessions); missing parts fall back to SCST's documented defaults.
+    option: how the user's options name a path of desired (a tuple, as _model.format_path takes it), for
+    ScstInputError: an attribute that a new device, target or group cannot take (_plan_names).
     Raises PlanError for what cannot be done; ScstInputError for names or values SCST must not receive.
     """
     if state not in STATES:
@@ -78,11 +82,12 @@ def plan(desired, current, state='merged', recreate='never', force=False, meta=N
     if state == 'deleted':
         planner.plan_deleted(_is_empty(desired))
     else:
+        planner.check_new_names(desired or {}, option)
         planner.plan_converge()
     return planner.result()
 
 
-class _Planner(DevicePlanner, TargetPlanner, LunPlanner, AluaPlanner, GuardPlanner):
+class _Planner(DevicePlanner, TargetPlanner, LunPlanner, AluaPlanner, GuardPlanner, NamePlanner):
 
     def __init__(self, desired, current, state, recreate, force, meta):
         self.want = desired

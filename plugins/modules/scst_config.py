@@ -490,6 +490,17 @@ def scope_for(state, desired, recreate):
     return {'drivers': [driver['name'] for driver in desired['drivers']]}
 
 
+def option_of(params, desired, live):
+    """How the task names a path of the applied model ``live`` (``desired`` less any deferred drivers)."""
+    source = [name for name in SOURCES if params.get(name) is not None][0]
+
+    def option(path):
+        if path[:1] == ('drivers',):
+            path = ('drivers', desired['drivers'].index(live['drivers'][path[1]])) + tuple(path[2:])
+        return '%s.%s' % (source, format_path(path))
+    return option
+
+
 def boot_file_text(params, state):
     """The scst.conf text for dest (None without dest), checked before anything is applied."""
     if params['dest'] is None:
@@ -571,7 +582,7 @@ def main():
             live = dict(desired, drivers=[d for d in desired['drivers'] if d['name'] not in params['deferred_drivers']])
         result = scst.converge(live, state, scope_for(state, live, params['recreate']),
                                recreate=params['recreate'], force=params['force'], rollback=params['rollback'],
-                               report_keys_only=True, focus=True)
+                               report_keys_only=True, focus=True, option=option_of(params, desired, live))
         hide(result.get('before'), result.get('after'))
         if state == 'merged':
             # merged removes nothing, so access that the kernel grants beyond the configuration stays: say so.
