@@ -37,7 +37,7 @@ class NamePlanner(object):
         for i, handler in enumerate(desired.get('handlers') or ()):
             for j, device in enumerate(handler.get('devices') or ()):
                 if device['name'] not in self.have_devices:
-                    self._check(('handlers', i, 'devices', j), device, 'handler %s for a device' % handler['name'],
+                    self._check(('handlers', i, 'devices', j), device, 'a device of handler %s' % handler['name'],
                                 self.create_params(handler['name']),
                                 self._files('handlers', handler['name'], 'files', 'device'), option)
         for i, driver in enumerate(desired.get('drivers') or ()):
@@ -46,13 +46,13 @@ class NamePlanner(object):
             for j, target in enumerate(driver.get('targets') or ()):
                 have_t = have_d['targets'].get(name_key(target['name']))
                 if have_t is None:
-                    self._check(('drivers', i, 'targets', j), target, 'driver %s for a target' % name,
+                    self._check(('drivers', i, 'targets', j), target, 'a target of driver %s' % name,
                                 self.target_create_params(name) | self.dynamic_attrs(name, 'target'),
                                 self._files('drivers', name, 'target_files', 'target'), option)
                 for k, group in enumerate(target.get('groups') or ()):
                     if have_t is None or group['name'] not in have_t['groups']:
                         self._check(('drivers', i, 'targets', j, 'groups', k), group,
-                                    'driver %s for an initiator group' % name, frozenset(),
+                                    'an initiator group of driver %s' % name, frozenset(),
                                     self._files('drivers', name, 'group_files', 'group'), option)
 
     def _files(self, section, key, field, kind):
@@ -60,12 +60,12 @@ class NamePlanner(object):
         return frozenset(listed) if listed is not None else object_files(kind, key)
 
     @staticmethod
-    def _check(path, obj, offered_by, params, files, option):
+    def _check(path, obj, what, params, files, option):
         if files is None:
             return  # a handler or driver SYSFS.md does not describe, with no object to look at: the kernel decides
         known = params | files
         for attr in sorted(obj.get('attributes') or {}):
             if attr not in known:
                 raise ScstInputError(option(path + ('attributes', attr)), obj['attributes'][attr],
-                                     'is not an attribute that %s offers; it offers: %s'
-                                     % (offered_by, ', '.join(sorted(known))), secret=bool(CHAP_ATTRIBUTE.match(attr)))
+                                     'is not an attribute that %s can have; it can have: %s'
+                                     % (what, ', '.join(sorted(known))), secret=bool(CHAP_ATTRIBUTE.match(attr)))

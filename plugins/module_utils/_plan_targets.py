@@ -361,8 +361,8 @@ class TargetPlanner(object):
         have = self.have['drivers'].get(driver)
         if have is None:
             return
-        if want.get('enabled') is not None:
-            self.disable_named('driver %s' % driver, want['enabled'])
+        # enabled: false means "disable" (and, alone, nothing more); enabled: true asks nothing of a deletion.
+        if _disables(want):
             if _truthy(have.get('enabled')):
                 self.driver_disabled(driver)
                 self.set_enabled(R_DISABLE, 'targets/%s' % driver, False, True, 'driver %s' % driver)
@@ -376,8 +376,7 @@ class TargetPlanner(object):
                 continue
             want_t = want['targets'][key]
             name = have_t['name']
-            if want_t.get('enabled') is not None:
-                self.disable_named('target %s/%s' % (driver, name), want_t['enabled'])
+            if _disables(want_t):
                 self.disable(driver, name, have_t.get('enabled'))
             elif not (want_t['luns'] or want_t['groups'] or want_t['attributes']):
                 self.remove_target(driver, have_t)
@@ -391,13 +390,6 @@ class TargetPlanner(object):
             self.delete_luns(driver, name, None, want_t['luns'], have_t['luns'])
             for group in sorted(want_t['groups']):
                 self.delete_in_group(driver, name, want_t['groups'][group], have_t['groups'].get(group))
-
-    @staticmethod
-    def disable_named(what, enabled):
-        """In state deleted, enabled: false on a driver or target means disable it (and nothing more)."""
-        if _truthy(enabled):
-            raise PlanError('%s: enabled: true has no meaning in state deleted, which only removes or disables; '
-                            'enable it with state merged' % what)
 
     def driver_attributes_deleted(self, driver, want, have):
         dynamic = self.dynamic_attrs(driver, 'driver')
@@ -422,3 +414,8 @@ class TargetPlanner(object):
                           'delete initiator %s from group %s' % (exact, want['name']), destructive=True,
                           inverse=Action('add_initiator', 'mgmt', mgmt, build_command('add', exact),
                                          'add initiator %s again' % exact))
+
+
+def _disables(entry):
+    """Whether a driver or target entry of state deleted says enabled: false."""
+    return entry.get('enabled') is not None and not _truthy(entry['enabled'])
