@@ -433,6 +433,10 @@ def converge(scst):
     scope = dict(handlers=[], drivers=[driver], targets=[name] if name is not None else [], device_groups=False,
                  global_attributes=False)
     if params['state'] == 'absent':
+        # absent deletes (or clears) the target; in state deleted an enabled: false would only disable it.
+        want_driver['enabled'] = None
+        for target in want_driver['targets']:
+            target['enabled'] = None
         return scst.converge(desired, 'deleted', scope, force=params['force'], report_keys_only=True)
 
     def prepare(current):
