@@ -32,7 +32,7 @@ _SESSION_SUFFIX = re.compile(r'(#[^#]*)?(_[0-9]+)?$')
 def _pattern(entry):
     """An initiator entry as a regular expression: SCST's wildcmp (case-insensitive, *, ?, a leading ! inverts)."""
     inverted = entry.startswith('!')
-    body = ''.join('.*' if c == '*' else '.' if c == '?' else re.escape(c) for c in entry.lstrip('!'))
+    body = ''.join('.*' if c == '*' else '.' if c == '?' else re.escape(c) for c in entry[inverted:])
     return inverted, re.compile('^%s$' % body, re.IGNORECASE | re.DOTALL)
 
 
