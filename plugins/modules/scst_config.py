@@ -86,10 +86,10 @@ options:
       - V(deleted) removes exactly what the configuration names, or everything (hardware targets disabled and
         cleared) when no configuration is given. An entry named with contents loses only those (a target with
         C(luns) loses those LUNs); an entry named with nothing in it goes as a whole. A device goes only when it is
-        named under its handler and no LUN or device group of the configuration names it: a device that the
+        named under its handler and no LUN or device group of the configuration names it; a device that the
         configuration lists only because a LUN entry maps it describes that LUN and stays (with its LUNs in other
         targets). A device named under another handler than the one serving it, or a LUN entry naming another
-        device than the one the LUN maps, is refused. A driver or target named with C(enabled: false) is disabled;
+        device than the one the LUN maps, is refused. A driver or target named with C(enabled) V(false) is disabled;
         named with only that, nothing else is removed.
       - V(gathered) returns the running configuration in RV(gathered) and as C(scst.conf) text in RV(rendered).
       - V(rendered) returns the configuration as canonical C(scst.conf) text in RV(rendered) without reading or
