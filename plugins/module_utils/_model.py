@@ -97,26 +97,6 @@ DEVICE_CREATE_ATTRIBUTES = {
     'vcdrom': frozenset(('tst',)),
 }
 VDISK_HANDLERS = frozenset(DEVICE_CREATE_ATTRIBUTES)
-
-# The attribute files of a device of each vdisk handler (SYSFS.md §10, with the core entries of §1.3), used to
-# check the attributes of a new device when the kernel has no device of that handler to list.
-_DEVICE_CORE = ('type', 'max_tgt_dev_commands', 'numa_node_id', 'block', 'pr_state', 'pr_file_name', 'threads_num',
-                'threads_pool_type')
-_DEVICE_IDS = ('t10_dev_id', 't10_vend_id', 'vend_specific_id', 'prod_id', 'prod_rev_lvl', 'scsi_device_name', 'usn',
-               'eui64_id', 'naa_id', 'inq_vend_specific')
-_DEVICE_DIF = ('dif_filename', 'dif_mode', 'dif_type', 'dif_static_app_tag')
-_DEVICE_FILE = ('filename', 'blocksize', 'size', 'size_mb', 'read_only', 'write_through', 'nv_cache',
-                'thin_provisioned', 'removable', 'rotational', 'tst', 'active', 'bind_alua_state', 'cluster_mode',
-                'opt_trans_len', 'expl_alua', 'lb_per_pb_exp', 'resync_size', 'sync',
-                'gen_tp_soft_threshold_reached_UA')
-DEVICE_FILES = {
-    'vdisk_fileio': frozenset(_DEVICE_CORE + _DEVICE_IDS + _DEVICE_DIF + _DEVICE_FILE + ('o_direct', 'async')),
-    'vdisk_blockio': frozenset(_DEVICE_CORE + _DEVICE_IDS + _DEVICE_DIF + _DEVICE_FILE),
-    'vdisk_nullio': frozenset(_DEVICE_CORE + _DEVICE_IDS + _DEVICE_DIF[1:] + (
-        'blocksize', 'size', 'size_mb', 'read_only', 'removable', 'rotational', 'tst', 'dummy', 'read_zero',
-        'cluster_mode', 'opt_trans_len')),
-    'vcdrom': frozenset(_DEVICE_CORE + _DEVICE_IDS + ('filename', 'size', 'size_mb', 'tst')),
-}
 # Pass-through handlers serve existing SCSI devices named H:C:I:L; their add_device takes no parameters.
 PASSTHROUGH_HANDLER_PREFIX = 'dev_'
 
@@ -126,22 +106,6 @@ TARGET_CREATE_ATTRIBUTES = {
     'scst_local': frozenset(('session_name',)),
 }
 LUN_CREATE_ATTRIBUTES = frozenset(('read_only',))
-
-# The attribute files of a target (SYSFS.md §1.4, per driver §6.1, §6.6, §7) and of an initiator group (§3.8), used
-# to check the attributes of a new target or group when the kernel has none of that driver to list.
-_TARGET_CORE = ('enabled', 'rel_tgt_id', 'comment', 'addr_method', 'io_grouping_type', 'black_hole', 'cpu_mask',
-                'forward_src', 'forward_dst', 'forwarding', 'aen_disabled')
-TARGET_FILES = {
-    'iscsi': frozenset(_TARGET_CORE + (
-        'tid', 'per_portal_acl', 'redirect', 'alias', 'InitialR2T', 'ImmediateData', 'MaxRecvDataSegmentLength',
-        'MaxXmitDataSegmentLength', 'MaxBurstLength', 'FirstBurstLength', 'MaxOutstandingR2T', 'HeaderDigest',
-        'DataDigest', 'RDMAExtensions', 'QueuedCommands', 'RspTimeout', 'NopInInterval', 'NopInTimeout',
-        'MaxSessions')),
-    'qla2x00t': frozenset(_TARGET_CORE + ('explicit_confirmation', 'abort_isp', 'hw_target', 'node_name', 'host')),
-    'scst_local': frozenset(_TARGET_CORE + ('phys_transport_version', 'scsi_transport_version')),
-}
-_GROUP_CORE = ('addr_method', 'io_grouping_type', 'black_hole', 'cpu_mask')
-GROUP_FILES = {'iscsi': frozenset(_GROUP_CORE + ('per_sess_dedicated_tgt_threads',))}
 
 # Dynamic attributes: added and removed value by value through the driver's mgmt file.
 DRIVER_DYNAMIC_ATTRIBUTES = {'iscsi': frozenset(('IncomingUser', 'OutgoingUser'))}
@@ -514,15 +478,19 @@ class _Normalizer:
         name = raw and self.name(raw.get('name'), path + ('name',))
         if name is None:
             return None
-        initiators = set()
+        initiators = {}
         for index, item in enumerate(self.sequence(raw.get('initiators'), path + ('initiators',))):
             text = self.name(item, path + ('initiators', index))
             if text is not None:
-                initiators.add(normalize_initiator(driver, text))
-        return {'name': name,
-                'attributes': self.attributes(raw.get('attributes'), path + ('attributes',), 'group', driver),
-                'luns': self.luns(raw.get('luns'), path + ('luns',)),
-                'initiators': sorted(initiators)}
+                initiators.setdefault(normalize_initiator(driver, text), path + ('initiators', index))
+        group = {'name': name,
+                 'attributes': self.attributes(raw.get('attributes'), path + ('attributes',), 'group', driver),
+                 'luns': self.luns(raw.get('luns'), path + ('luns',)),
+                 'initiators': sorted(initiators)}
+        # Initiators are sorted: their errors name the place the user wrote them.
+        for initiator, where in initiators.items():
+            self.origins[(id(group['initiators']), initiator)] = where
+        return group
 
     def target(self, raw, path, driver):
         raw = self.mapping(raw, path, ('name', 'hw_target', 'enabled', 'attributes', 'luns', 'groups'),
@@ -771,7 +739,7 @@ class _Validator:
             self.attributes(group['attributes'], gpath + ('attributes',), 'group')
             self.luns(group['luns'], gpath + ('luns',), devices)
             for iindex, initiator in enumerate(group['initiators']):
-                ipath = gpath + ('initiators', iindex)
+                ipath = self.origins.get((id(group['initiators']), initiator), gpath + ('initiators', iindex))
                 valid = self.name(initiator, ipath, 'initiator', kind='initiator', driver=driver)
                 if valid and driver in FC_DRIVERS and not _WILDCARD.search(initiator) and normalize_wwn(initiator) != initiator:
                     self.fail(ipath, '%s is not a WWPN (xx:xx:xx:xx:xx:xx:xx:xx) nor a wildcard pattern' % _q(initiator))
@@ -857,16 +825,6 @@ def is_hardware_target(driver_name, target):
 def device_create_attributes(handler):
     """add_device parameters of a handler as SCST 3.11 advertises them (empty for unknown handlers)."""
     return DEVICE_CREATE_ATTRIBUTES.get(handler, frozenset())
-
-
-def object_files(kind, key):
-    """The attribute files SCST 3.11 gives a device of handler key, or a target or group of driver key
-    (kind 'device', 'target' or 'group'); None for a handler or driver SYSFS.md does not describe."""
-    if kind == 'device':
-        return DEVICE_FILES.get(key)
-    if kind == 'target':
-        return TARGET_FILES.get(key, frozenset(_TARGET_CORE))
-    return GROUP_FILES.get(key, frozenset(_GROUP_CORE))
 
 
 def target_create_attributes(driver):

@@ -10,7 +10,7 @@ A mixin of _plan._Planner. A new object is created first and its other attribute
 attribute SCST does not have would fail only then, with the object already created. So before planning, each
 attribute of an object that does not exist yet must be a creation parameter (the mgmt help, SYSFS.md §2.1, §2.3)
 or an attribute file of an existing object of its kind (the handler's devices, the driver's targets and groups;
-when the kernel has none to look at, the files SYSFS.md §10, §1.4 and §3.8 describe).
+when the kernel has none to look at, the names _names knows from SYSFS.md §10, §1.4, §6 and §3.8).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -18,7 +18,8 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.storage.scst.plugins.module_utils._errors import ScstInputError
-from ansible_collections.storage.scst.plugins.module_utils._model import format_path, object_files
+from ansible_collections.storage.scst.plugins.module_utils._model import format_path
+from ansible_collections.storage.scst.plugins.module_utils._names import did_you_mean, known_attributes
 from ansible_collections.storage.scst.plugins.module_utils._plan_base import name_key
 from ansible_collections.storage.scst.plugins.module_utils._secrets import CHAP_ATTRIBUTE
 
@@ -57,7 +58,7 @@ class NamePlanner(object):
 
     def _files(self, section, key, field, kind):
         listed = ((self.meta.get(section) or {}).get(key) or {}).get(field)
-        return frozenset(listed) if listed is not None else object_files(kind, key)
+        return frozenset(listed) if listed is not None else known_attributes(kind, key)
 
     @staticmethod
     def _check(path, obj, what, params, files, option):
@@ -67,5 +68,6 @@ class NamePlanner(object):
         for attr in sorted(obj.get('attributes') or {}):
             if attr not in known:
                 raise ScstInputError(option(path + ('attributes', attr)), obj['attributes'][attr],
-                                     'is not an attribute that %s can have; it can have: %s'
-                                     % (what, ', '.join(sorted(known))), secret=bool(CHAP_ATTRIBUTE.match(attr)))
+                                     'is not an attribute that %s can have%s; it can have: %s'
+                                     % (what, did_you_mean(attr, known), ', '.join(sorted(known))),
+                                     secret=bool(CHAP_ATTRIBUTE.match(attr)))
