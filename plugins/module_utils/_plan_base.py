@@ -27,6 +27,10 @@ DEFAULT_ROOT = '/sys/kernel/scst_tgt'
 
 CHAP_ATTRS = frozenset(('IncomingUser', 'OutgoingUser'))
 
+# The device of a LUN entry to delete that names no device (scst_lun state=absent without device): the LUN is
+# deleted whatever it maps. Not a valid device name, so it never names a real one.
+ANY_DEVICE = '-'
+
 
 # FC WWPNs and InfiniBand port GIDs: SCST spells them in lower case, users may not.
 _WWN = re.compile(r'^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){7}$|^[0-9a-fA-F]{4}(:[0-9a-fA-F]{4}){7}$')
