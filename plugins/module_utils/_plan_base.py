@@ -22,6 +22,10 @@ from ansible_collections.storage.scst.plugins.module_utils._sysfs import DEFAULT
 
 CHAP_ATTRS = frozenset(('IncomingUser', 'OutgoingUser'))
 
+# The device of a LUN entry to delete that names no device (scst_lun state=absent without device): the LUN is
+# deleted whatever it maps. Not a valid device name, so it never names a real one.
+ANY_DEVICE = '-'
+
 
 # Phases, in execution order. Removals run first, from the outermost effect (stop new logins) to the
 # innermost object (devices last); then additions in the order SCST needs (enabled last, driver after targets).
