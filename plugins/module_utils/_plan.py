@@ -11,7 +11,7 @@ _model.py normalises it and _gather.py reads it) and returns the minimum list of
 SCST needs them (the order of scstadmin's applyConfiguration): removals first, in reverse dependency
 order (targets disabled, sessions drained, attribute values, ALUA entries, LUNs, initiators, groups, targets,
 devices), then additions (global attributes, devices, targets, driver and target attributes, groups,
-initiators, LUNs, ALUA, target `enabled`, driver `enabled`). Every action knows its inverse, for rollback.
+initiators, LUNs, ALUA, target `enabled`, driver `enabled`).
 _Planner holds the state of one planning; each kind of object has its own planner mixin: _plan_devices (global
 attributes, handlers, devices), _plan_targets (drivers, targets, groups, initiators, rel_tgt_id and enables),
 _plan_luns (LUN sets) and _plan_alua (device and target groups), over the shared _plan_base.
@@ -38,7 +38,6 @@ from ansible_collections.storage.scst.plugins.module_utils._plan_base import (
     _device_index,
     _index,
     _is_empty,
-    _undoable,
 )
 from ansible_collections.storage.scst.plugins.module_utils._plan_devices import DevicePlanner
 from ansible_collections.storage.scst.plugins.module_utils._plan_guard import GuardPlanner
@@ -123,18 +122,14 @@ class _Planner(DevicePlanner, TargetPlanner, LunPlanner, AluaPlanner, GuardPlann
             actions.extend(self.phases[phase])
         return Plan(actions, self.warnings)
 
-    def mgmt(self, phase, kind, path, command, description, destructive=False, inverse=None):
-        action = Action(kind, 'mgmt', path, command, description, destructive, inverse)
+    def mgmt(self, phase, kind, path, command, description, destructive=False):
+        action = Action(kind, 'mgmt', path, command, description, destructive)
         self.add(phase, action)
         return action
 
-    def write(self, phase, kind, path, value, old, description, destructive=False):
+    def write(self, phase, kind, path, value, description, destructive=False):
         text = check_attr_value(value, path.rsplit('/', 1)[-1])
-        inverse = None
-        if old is not None:
-            inverse = _undoable(lambda: Action(kind, 'write', path, check_attr_value(old, path.rsplit('/', 1)[-1]),
-                                               'restore %s to %r' % (path, old)))
-        action = Action(kind, 'write', path, text, description, destructive, inverse)
+        action = Action(kind, 'write', path, text, description, destructive)
         self.add(phase, action)
         return action
 
@@ -222,7 +217,7 @@ class _Planner(DevicePlanner, TargetPlanner, LunPlanner, AluaPlanner, GuardPlann
             for name in sorted(self.have['device_groups']):
                 self.del_device_group(name)
             for name in sorted(self.have_devices):
-                self.del_device(name, *self.have_devices[name])
+                self.del_device(name, self.have_devices[name][0])
             return
         for driver in sorted(self.want['drivers']):
             self.delete_in_driver(driver, self.want['drivers'][driver])
@@ -239,7 +234,7 @@ class _Planner(DevicePlanner, TargetPlanner, LunPlanner, AluaPlanner, GuardPlann
                     raise PlanError('device %s is served by handler %s, not %s: not deleted (name it under handler %s '
                                     'to delete it)' % (name, self.have_devices[name][0], handler,
                                                        self.have_devices[name][0]))
-                self.del_device(name, *self.have_devices[name])
+                self.del_device(name, self.have_devices[name][0])
 
 
 def _described_devices(want):

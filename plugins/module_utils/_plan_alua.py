@@ -13,7 +13,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.storage.scst.plugins.module_utils._plan_base import A_ALUA, Action, R_ALUA, same_value
+from ansible_collections.storage.scst.plugins.module_utils._plan_base import A_ALUA, R_ALUA, same_value
 from ansible_collections.storage.scst.plugins.module_utils._validate import build_command
 
 
@@ -46,9 +46,7 @@ class AluaPlanner(object):
         name = want['name']
         if have is None:
             self.mgmt(A_ALUA, 'create_device_group', 'device_groups/mgmt', build_command('create', name),
-                      'create ALUA device group %s' % name,
-                      inverse=Action('del_device_group', 'mgmt', 'device_groups/mgmt', build_command('del', name),
-                                     'delete device group %s' % name, True))
+                      'create ALUA device group %s' % name)
             have = {'devices': [], 'target_groups': {}, 'attributes': {}}
         for dev in sorted(have['devices']):
             if dev not in want['devices'] and remove and dev not in self.gone_devices:
@@ -65,12 +63,9 @@ class AluaPlanner(object):
 
     def _dg_device(self, phase, verb, dg, dev):
         path = 'device_groups/%s/devices/mgmt' % dg
-        other = 'del' if verb == 'add' else 'add'
         words = {'add': 'add device %s to device group %s', 'del': 'remove device %s from device group %s'}
         self.mgmt(phase, '%s_dg_device' % verb, path, build_command(verb, dev), words[verb] % (dev, dg),
-                  destructive=verb == 'del',
-                  inverse=Action('%s_dg_device' % other, 'mgmt', path, build_command(other, dev), words[other] % (dev, dg),
-                                 other == 'del'))
+                  destructive=verb == 'del')
 
     def plan_target_groups(self, dg, want, have, remove):
         tg_mgmt = 'device_groups/%s/target_groups/mgmt' % dg
@@ -80,9 +75,7 @@ class AluaPlanner(object):
             if name not in want and remove:
                 gone.update((name, key) for key in have[name]['targets'])
                 self.mgmt(R_ALUA, 'del_target_group', tg_mgmt, build_command('del', name),
-                          'delete target group %s of device group %s' % (name, dg), destructive=True,
-                          inverse=Action('create_target_group', 'mgmt', tg_mgmt, build_command('create', name),
-                                         'create target group %s again' % name))
+                          'delete target group %s of device group %s' % (name, dg), destructive=True)
         for name in sorted(want):
             for key in sorted(have.get(name, {'targets': {}})['targets']):
                 if key not in want[name]['targets'] and remove:
@@ -93,9 +86,7 @@ class AluaPlanner(object):
             have_tg = have.get(name)
             if have_tg is None:
                 self.mgmt(A_ALUA, 'create_target_group', tg_mgmt, build_command('create', name),
-                          'create target group %s in device group %s' % (name, dg),
-                          inverse=Action('del_target_group', 'mgmt', tg_mgmt, build_command('del', name),
-                                         'delete target group %s' % name, True))
+                          'create target group %s in device group %s' % (name, dg))
                 have_tg = {'attributes': {}, 'targets': {}}
             self.alua_attributes('target_group', tg_path, want[name]['attributes'], have_tg['attributes'],
                                  'target group %s of device group %s' % (name, dg))
@@ -117,25 +108,20 @@ class AluaPlanner(object):
 
     def _tg_member(self, phase, verb, dg, tg, target):
         path = 'device_groups/%s/target_groups/%s/mgmt' % (dg, tg)
-        other = 'del' if verb == 'add' else 'add'
         words = {'add': 'add target %s to target group %s of device group %s',
                  'del': 'remove target %s from target group %s of device group %s'}
         self.mgmt(phase, '%s_tg_target' % verb, path, build_command(verb, target), words[verb] % (target, tg, dg),
-                  destructive=verb == 'del',
-                  inverse=Action('%s_tg_target' % other, 'mgmt', path, build_command(other, target),
-                                 words[other] % (target, tg, dg), other == 'del'))
+                  destructive=verb == 'del')
 
     def alua_attributes(self, level, path, want, have, what):
         for attr in sorted(want):
             if not same_value(level, attr, want[attr], have.get(attr)):
-                self.write(A_ALUA, 'set_attribute', '%s/%s' % (path, attr), want[attr], have.get(attr),
+                self.write(A_ALUA, 'set_attribute', '%s/%s' % (path, attr), want[attr],
                            'set attribute %s of %s to %r' % (attr, what, want[attr]))
 
     def del_device_group(self, name):
         self.mgmt(R_ALUA, 'del_device_group', 'device_groups/mgmt', build_command('del', name),
-                  'delete ALUA device group %s' % name, destructive=True,
-                  inverse=Action('create_device_group', 'mgmt', 'device_groups/mgmt', build_command('create', name),
-                                 'create device group %s again' % name))
+                  'delete ALUA device group %s' % name, destructive=True)
 
     def delete_in_device_group(self, want):
         name = want['name']

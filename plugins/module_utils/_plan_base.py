@@ -6,16 +6,16 @@
 """What every part of the planner shares: actions, plans, phases, value comparison and sysfs paths.
 
 This module is private to this collection: it is not part of the public API and may change without notice.
-An Action is one sysfs write (or one wait) with its inverse for rollback; a Plan is their ordered list with
-the warnings; phases order the actions SCST needs (the order of scstadmin's applyConfiguration); same_value()
-compares attribute values after _model's normalisation; _index() keys a model by name for the planners.
+An Action is one sysfs write (or one wait); a Plan is their ordered list with the warnings; phases order the
+actions SCST needs (the order of scstadmin's applyConfiguration); same_value() compares attribute values after
+_model's normalisation; _index() keys a model by name for the planners.
 """
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.storage.scst.plugins.module_utils._errors import mask_text, ScstInputError
+from ansible_collections.storage.scst.plugins.module_utils._errors import mask_text
 from ansible_collections.storage.scst.plugins.module_utils._model import name_key, normalize_value, to_bool
 from ansible_collections.storage.scst.plugins.module_utils._sysfs import DEFAULT_ROOT, echo_line
 
@@ -45,20 +45,19 @@ class Action(object):
     op: 'mgmt' (command written to the mgmt file at path), 'write' (command is the value written to the
     attribute file at path) or 'wait' (wait until the entries names disappear from the directory path).
     description: one sentence for humans, secrets never included. destructive: disconnects initiators or
-    removes configuration. inverse: the Action that undoes this one (None if it cannot be undone).
+    removes configuration.
     secrets: the parts of command that must be masked (CHAP secrets).
     """
 
-    __slots__ = ('kind', 'op', 'path', 'command', 'description', 'destructive', 'inverse', 'names')
+    __slots__ = ('kind', 'op', 'path', 'command', 'description', 'destructive', 'names')
 
-    def __init__(self, kind, op, path, command, description, destructive=False, inverse=None, names=()):
+    def __init__(self, kind, op, path, command, description, destructive=False, names=()):
         self.kind = kind
         self.op = op
         self.path = path
         self.command = command
         self.description = description
         self.destructive = destructive
-        self.inverse = inverse
         self.names = tuple(names)
 
     @property
@@ -256,15 +255,6 @@ def _remaining(attr, have, delete):
     """The values of a multi-valued attribute that stay when the values named in delete are deleted."""
     gone = set(_dyn_key(attr, value) for value in _values(delete))
     return [value for value in _values(have) if _dyn_key(attr, value) not in gone]
-
-
-def _undoable(make):
-    """The inverse action make() builds, or None when the current value cannot be written back as read
-    (e.g. a value that SCST reports with a trailing blank): that step is then not rolled back."""
-    try:
-        return make()
-    except ScstInputError:
-        return None
 
 
 def _pairs(attributes, names):

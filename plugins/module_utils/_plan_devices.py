@@ -15,11 +15,9 @@ __metaclass__ = type
 
 from ansible_collections.storage.scst.plugins.module_utils._plan_base import (
     _pairs,
-    _undoable,
     A_DEVICES,
     A_GLOBAL,
     A_HANDLERS,
-    Action,
     PlanError,
     R_DEVICES,
     same_value,
@@ -50,12 +48,12 @@ class DevicePlanner(object):
             old = self.have['attributes'].get(attr)
             if not same_value('global', attr, value, old):
                 # Before any add_device: setup_id seeds the identifiers of devices created afterwards.
-                self.write(A_GLOBAL, 'set_attribute', attr, value, old, 'set SCST attribute %s to %r' % (attr, value))
+                self.write(A_GLOBAL, 'set_attribute', attr, value, 'set SCST attribute %s to %r' % (attr, value))
 
     def plan_devices(self):
         for name in sorted(self.have_devices):
             if name not in self.want_devices and self.state == 'overridden':
-                self.del_device(name, *self.have_devices[name])
+                self.del_device(name, self.have_devices[name][0])
         for handler in sorted(self.want['handlers']):
             if handler not in self.have['handlers']:
                 typo = handler_problem(handler)
@@ -67,7 +65,7 @@ class DevicePlanner(object):
                 value = want_h['attributes'][attr]
                 old = have_h['attributes'].get(attr)
                 if not same_value('handler', attr, value, old):
-                    self.write(A_HANDLERS, 'set_attribute', 'handlers/%s/%s' % (handler, attr), value, old,
+                    self.write(A_HANDLERS, 'set_attribute', 'handlers/%s/%s' % (handler, attr), value,
                                'set attribute %s of handler %s to %r' % (attr, handler, value))
             for name in sorted(want_h['devices']):
                 self.plan_device(handler, want_h['devices'][name])
@@ -81,7 +79,7 @@ class DevicePlanner(object):
         have_handler, have_dev = have
         reasons = self.recreate_reasons(handler, want, have_handler, have_dev)
         if self.recreate == 'always' or (reasons and self.recreate == 'options-changed'):
-            self.del_device(name, have_handler, have_dev, 're-created')
+            self.del_device(name, have_handler, 're-created')
             self.add_device(handler, want)
             return
         if reasons:
@@ -126,7 +124,7 @@ class DevicePlanner(object):
                 continue
             # A name SCST does not know fails with ENOENT: the description, part of that error, says which it looks like.
             typo = attribute_problem('device', handler, attr)
-            self.write(A_DEVICES, 'set_attribute', 'devices/%s/%s' % (name, attr), value, old,
+            self.write(A_DEVICES, 'set_attribute', 'devices/%s/%s' % (name, attr), value,
                        'set attribute %s of device %s to %r%s' % (attr, name, value, '; ' + typo if typo else ''))
 
     def _add_device_command(self, handler, name, attributes):
@@ -139,17 +137,12 @@ class DevicePlanner(object):
         name = want['name']
         command, params = self._add_device_command(handler, name, want['attributes'])
         self.mgmt(A_DEVICES, 'add_device', 'handlers/%s/mgmt' % handler, command,
-                  'add device %s to handler %s' % (name, handler),
-                  inverse=Action('del_device', 'mgmt', 'handlers/%s/mgmt' % handler, build_command('del_device', name),
-                                 'delete device %s' % name, True))
+                  'add device %s to handler %s' % (name, handler))
         rest = dict((attr, value) for attr, value in want['attributes'].items() if attr not in params)
         self.device_attributes(name, rest, None, handler)
 
-    def del_device(self, name, handler, have_dev, what='deleted'):
+    def del_device(self, name, handler, what='deleted'):
         self.gone_devices.add(name)
         self.device_taken(name, what)
         self.mgmt(R_DEVICES, 'del_device', 'handlers/%s/mgmt' % handler, build_command('del_device', name),
-                  'delete device %s of handler %s (its LUNs go with it)' % (name, handler), destructive=True,
-                  inverse=_undoable(lambda: Action('add_device', 'mgmt', 'handlers/%s/mgmt' % handler,
-                                                   self._add_device_command(handler, name, have_dev['attributes'])[0],
-                                                   'add device %s again' % name)))
+                  'delete device %s of handler %s (its LUNs go with it)' % (name, handler), destructive=True)

@@ -53,8 +53,7 @@ class LunPlanner(object):
                 continue
             self.lun_taken(driver, target, group, lun, have[lun]['device'], 'removed')
             self.mgmt(R_LUNS, 'del_lun', path, build_command('del', lun),
-                      'delete LUN %d (device %s) from %s' % (lun, have[lun]['device'], where), destructive=True,
-                      inverse=self._lun_action('add', path, have[lun]['device'], lun, have[lun]['read_only'], where))
+                      'delete LUN %d (device %s) from %s' % (lun, have[lun]['device'], where), destructive=True)
         for lun in sorted(want):
             entry = want[lun]
             if entry['device'] not in self.want_devices and (entry['device'] not in self.have_devices
@@ -73,9 +72,7 @@ class LunPlanner(object):
                 continue
             if old['device'] != entry['device']:
                 self.lun_taken(driver, target, group, lun, old['device'], 're-pointed to device %s' % entry['device'])
-            action = self._lun_action('replace', path, entry['device'], lun, entry['read_only'], where)
-            action.inverse = self._lun_action('replace', path, old['device'], lun, old['read_only'], where)
-            self.add(A_LUNS, action)
+            self.add(A_LUNS, self._lun_action('replace', path, entry['device'], lun, entry['read_only'], where))
 
     def copy_manager_luns(self, want, have):
         """copy_manager_tgt numbers its LUNs itself: SCST maps every vdisk device it creates at the next number of
@@ -98,14 +95,10 @@ class LunPlanner(object):
     def _lun_action(verb, path, device, lun, read_only, where):
         params = [('read_only', 1)] if read_only else None
         command = build_command(verb, device, lun, params=params)
-        inverse = None
-        if verb == 'add':
-            inverse = Action('del_lun', 'mgmt', path, build_command('del', lun), 'delete LUN %d from %s' % (lun, where),
-                             True)
         return Action('%s_lun' % verb, 'mgmt', path, command,
                       '%s LUN %d (device %s%s) %s %s' % (verb, lun, device, ', read-only' if read_only else '',
                                                          'in' if verb == 'replace' else 'to', where),
-                      destructive=verb == 'replace', inverse=inverse)
+                      destructive=verb == 'replace')
 
     def restore_lost_luns(self):
         """LUNs in LUN sets the config does not describe, lost with a re-created device: added back."""
@@ -148,6 +141,4 @@ class LunPlanner(object):
             if lun in have:
                 self.lun_taken(driver, target, group, lun, have[lun]['device'], 'removed')
                 self.mgmt(R_LUNS, 'del_lun', path, build_command('del', lun),
-                          'delete LUN %d from %s' % (lun, _lun_set_name(driver, target, group)), destructive=True,
-                          inverse=self._lun_action('add', path, have[lun]['device'], lun, have[lun]['read_only'],
-                                                   _lun_set_name(driver, target, group)))
+                          'delete LUN %d from %s' % (lun, _lun_set_name(driver, target, group)), destructive=True)

@@ -23,7 +23,6 @@ from ansible_collections.storage.scst.plugins.module_utils._plan_base import (
     _remaining,
     _target_path,
     _truthy,
-    _undoable,
     _user,
     _values,
     A_DRIVER_ATTRS,
@@ -97,7 +96,7 @@ class TargetPlanner(object):
             return
         # Disabling first among removals stops new logins before anything is taken away.
         self.write(phase if value else R_DISABLE,
-                   'enable' if value else 'disable', '%s/enabled' % path, value, _truthy(old),
+                   'enable' if value else 'disable', '%s/enabled' % path, value,
                    '%s %s' % ('enable' if value else 'disable', what), destructive=not value)
 
     def driver_attributes(self, driver, want, have, remove):
@@ -108,7 +107,7 @@ class TargetPlanner(object):
                              remove=remove or (self.state == 'replaced' and attr in want))
             elif attr in want and not same_value('driver', attr, want[attr], have.get(attr)):
                 self.write(A_DRIVER_ATTRS, 'set_attribute', 'targets/%s/%s' % (driver, attr), want[attr],
-                           have.get(attr), 'set attribute %s of driver %s to %r' % (attr, driver, want[attr]))
+                           'set attribute %s of driver %s to %r' % (attr, driver, want[attr]))
 
     def dynamic(self, driver, target, attr, want, have, remove):
         """Value-by-value difference of a multi-valued attribute (CHAP users, portals)."""
@@ -141,12 +140,9 @@ class TargetPlanner(object):
 
     def _dyn_write(self, phase, verb, path, prefix, attr, value, owner, destructive=False):
         shown = _user(value)[0] if attr in CHAP_ATTRS else value
-        other = 'add' if verb == 'del' else 'del'
-        inverse = _undoable(lambda: Action(other + prefix[0], 'mgmt', path, self._dyn_command(other, prefix, attr, value),
-                                           '%s %s %s of %s' % (other, attr, shown, owner)))
         self.mgmt(phase, verb + prefix[0], path, self._dyn_command(verb, prefix, attr, value),
                   '%s %s %s %s %s' % (verb, attr, shown, 'from' if verb == 'del' else 'to', owner),
-                  destructive=destructive, inverse=inverse)
+                  destructive=destructive)
 
     def is_hardware(self, driver, target, present):
         """Whether a target exists by itself: for a present target, what gather found (hw_target) or a driver
@@ -165,9 +161,7 @@ class TargetPlanner(object):
             params = self.target_create_params(driver)
             pairs = _pairs(want['attributes'], params)
             self.mgmt(A_TARGETS, 'add_target', 'targets/%s/mgmt' % driver,
-                      build_command('add_target', name, params=pairs), 'add target %s to driver %s' % (name, driver),
-                      inverse=Action('del_target', 'mgmt', 'targets/%s/mgmt' % driver,
-                                     build_command('del_target', name), 'delete target %s' % name, True))
+                      build_command('add_target', name, params=pairs), 'add target %s to driver %s' % (name, driver))
             have = {'name': name, 'enabled': None, 'hw_target': False, 'attributes': dict(
                 (attr, want['attributes'][attr]) for attr in params if attr in want['attributes']), 'luns': {}, 'groups': {}}
         else:
@@ -199,7 +193,7 @@ class TargetPlanner(object):
             if attr in dynamic:
                 self.dynamic(driver, target, attr, want.get(attr), have.get(attr), remove=remove)
             elif attr in want and not same_value('target', attr, want[attr], have.get(attr)):
-                self.write(A_TARGET_ATTRS, 'set_attribute', '%s/%s' % (path, attr), want[attr], have.get(attr),
+                self.write(A_TARGET_ATTRS, 'set_attribute', '%s/%s' % (path, attr), want[attr],
                            'set attribute %s of target %s/%s to %r' % (attr, driver, target, want[attr]))
 
     def remove_target(self, driver, have):
@@ -216,9 +210,7 @@ class TargetPlanner(object):
         del self.ports[(driver, name_key(name))]
         self.drain(driver, name, None)
         self.mgmt(R_TARGETS, 'del_target', 'targets/%s/mgmt' % driver, build_command('del_target', name),
-                  'delete target %s of driver %s (with its LUNs and groups)' % (name, driver), destructive=True,
-                  inverse=Action('add_target', 'mgmt', 'targets/%s/mgmt' % driver, build_command('add_target', name),
-                                 'add target %s again' % name))
+                  'delete target %s of driver %s (with its LUNs and groups)' % (name, driver), destructive=True)
 
     def drain(self, driver, target, group):
         """Close the sessions that would make deleting the target (or group) fail with EBUSY."""
@@ -229,7 +221,7 @@ class TargetPlanner(object):
         self.closed(what, names)
         sessions = '%s/sessions' % _target_path(driver, target)
         for session in names:
-            self.write(R_SESSIONS, 'close_session', '%s/%s/force_close' % (sessions, session), '1', None,
+            self.write(R_SESSIONS, 'close_session', '%s/%s/force_close' % (sessions, session), '1',
                        'close session %s of %s' % (session, what), destructive=True)
         self.add(R_SESSIONS, Action('wait_sessions', 'wait', sessions, None,
                                     'wait until the sessions of %s are closed' % what, names=names))
@@ -241,22 +233,18 @@ class TargetPlanner(object):
                 self.gone_groups.add((driver, target, name))
                 self.drain(driver, target, name)
                 self.mgmt(R_GROUPS, 'del_group', path, build_command('del', name),
-                          'delete group %s of target %s/%s' % (name, driver, target), destructive=True,
-                          inverse=Action('create_group', 'mgmt', path, build_command('create', name),
-                                         'create group %s again' % name))
+                          'delete group %s of target %s/%s' % (name, driver, target), destructive=True)
         for name in sorted(want):
             if name not in have:
                 self.mgmt(A_GROUPS, 'create_group', path, build_command('create', name),
-                          'create group %s in target %s/%s' % (name, driver, target),
-                          inverse=Action('del_group', 'mgmt', path, build_command('del', name),
-                                         'delete group %s' % name, True))
+                          'create group %s in target %s/%s' % (name, driver, target))
             have_g = have.get(name) or {'attributes': {}, 'luns': {}}
             for attr in sorted(want[name]['attributes']):
                 value = want[name]['attributes'][attr]
                 old = have_g['attributes'].get(attr)
                 if not same_value('group', attr, value, old):
                     self.write(A_GROUPS, 'set_attribute', '%s/%s' % (_group_path(driver, target, name), attr), value,
-                               old, 'set attribute %s of group %s to %r' % (attr, name, value))
+                               'set attribute %s of group %s to %r' % (attr, name, value))
             self.plan_luns(driver, target, name, want[name]['luns'], have_g['luns'], remove)
         self.plan_initiators(driver, target, want, have, remove)
 
@@ -282,18 +270,13 @@ class TargetPlanner(object):
                     consumed.add((source, key))
                     self.initiator_taken(driver, target, source, have_exact, 'moved out of')
                     src = '%s/initiators/mgmt' % _group_path(driver, target, source)
-                    dst = '%s/initiators/mgmt' % _group_path(driver, target, group)
                     self.mgmt(A_INITIATORS, 'move_initiator', src, build_command('move', have_exact, group),
                               'move initiator %s from group %s to group %s of target %s/%s'
-                              % (have_exact, source, group, driver, target), destructive=True,
-                              inverse=Action('move_initiator', 'mgmt', dst, build_command('move', have_exact, source),
-                                             'move initiator %s back to group %s' % (have_exact, source), True))
+                              % (have_exact, source, group, driver, target), destructive=True)
                     continue
                 mgmt = '%s/initiators/mgmt' % _group_path(driver, target, group)
                 self.mgmt(A_INITIATORS, 'add_initiator', mgmt, build_command('add', exact),
-                          'add initiator %s to group %s of target %s/%s' % (exact, group, driver, target),
-                          inverse=Action('del_initiator', 'mgmt', mgmt, build_command('del', exact),
-                                         'delete initiator %s' % exact, True))
+                          'add initiator %s to group %s of target %s/%s' % (exact, group, driver, target))
         if not remove:
             return
         for key in sorted(current):
@@ -304,9 +287,7 @@ class TargetPlanner(object):
                 self.initiator_taken(driver, target, group, exact, 'deleted from')
                 self.mgmt(R_INITIATORS, 'del_initiator', mgmt, build_command('del', exact),
                           'delete initiator %s from group %s of target %s/%s' % (exact, group, driver, target),
-                          destructive=True,
-                          inverse=Action('add_initiator', 'mgmt', mgmt, build_command('add', exact),
-                                         'add initiator %s again' % exact))
+                          destructive=True)
 
     def _ports(self):
         ports, names = {}, {}
@@ -354,7 +335,7 @@ class TargetPlanner(object):
                 self.set_enabled(A_TARGET_ENABLED, path, True, False, 'target %s/%s' % (driver, self.port_names[step[1]]))
                 continue
             new, old = step[2], step[3]
-            self.write(A_TARGET_ENABLED, 'set_attribute', '%s/rel_tgt_id' % path, str(new), str(old) if old else None,
+            self.write(A_TARGET_ENABLED, 'set_attribute', '%s/rel_tgt_id' % path, str(new),
                        'set attribute rel_tgt_id of target %s/%s to %r' % (driver, self.port_names[step[1]], str(new)))
 
     def delete_in_driver(self, driver, want):
@@ -411,9 +392,7 @@ class TargetPlanner(object):
             if exact is not None:
                 self.initiator_taken(driver, target, want['name'], exact, 'deleted from')
                 self.mgmt(R_INITIATORS, 'del_initiator', mgmt, build_command('del', exact),
-                          'delete initiator %s from group %s' % (exact, want['name']), destructive=True,
-                          inverse=Action('add_initiator', 'mgmt', mgmt, build_command('add', exact),
-                                         'add initiator %s again' % exact))
+                          'delete initiator %s from group %s' % (exact, want['name']), destructive=True)
 
 
 def _disables(entry):

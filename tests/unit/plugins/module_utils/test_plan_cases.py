@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""Planner corner cases: handler and driver peculiarities, meta from the running kernel, ALUA, inverses."""
+"""Planner corner cases: handler and driver peculiarities, meta from the running kernel, ALUA."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -151,14 +151,13 @@ def test_outgoing_user_is_replaced_and_portals_compare_without_case():
         ('targets/iscsi/mgmt', 'del_target_attribute %s OutgoingUser old' % IQN),
         ('targets/iscsi/mgmt', 'add_target_attribute %s OutgoingUser new 12charsecret2' % IQN)]
     assert result[0].destructive is False  # replaced by a new value, not taken away
-    assert '12charsecret1' in str(result[0].inverse.command) and '12charsecret1' not in result[0].inverse.text()
 
 
-def test_an_inverse_that_cannot_be_written_back_is_none():
+def test_a_current_value_that_cannot_be_written_back_does_not_stop_the_plan():
     current = model(handlers=handlers('vdisk_nullio', vdisk_nullio=[{'name': 'n', 'attributes': {'prod_rev_lvl': '390 '}}]))
     desired = model(handlers=handlers('vdisk_nullio', vdisk_nullio=[{'name': 'n', 'attributes': {'prod_rev_lvl': '3110'}}]))
     result = plan(desired, current)
-    assert commands(result) == [('devices/n/prod_rev_lvl', '3110')] and result[0].inverse is None
+    assert commands(result) == [('devices/n/prod_rev_lvl', '3110')]
 
 
 def test_recreated_device_goes_back_into_a_device_group_the_config_does_not_name():
@@ -171,7 +170,6 @@ def test_recreated_device_goes_back_into_a_device_group_the_config_does_not_name
     assert commands(result) == [('handlers/vdisk_fileio/mgmt', 'del_device d'),
                                 ('handlers/vdisk_fileio/mgmt', 'add_device d blocksize=4096;filename=/f'),
                                 ('device_groups/dg/devices/mgmt', 'add d')]
-    assert str(result[0].inverse.command) == 'add_device d blocksize=512;filename=/f'
 
 
 def alua_current():
