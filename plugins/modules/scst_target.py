@@ -292,10 +292,9 @@ from ansible_collections.storage.scst.plugins.module_utils._validate import (
     check_token,
 )
 
-CHAP_ATTRIBUTES = (('incoming', 'IncomingUser'), ('outgoing', 'OutgoingUser'))
 _USER = dict(user=dict(type='str', required=True), secret=dict(type='str', required=True, no_log=True))
-_CHAP = dict(type='dict', options=dict(incoming=dict(type='list', elements='dict', options=_USER),
-                                       outgoing=dict(type='list', elements='dict', options=_USER)))
+_CHAP = dict(type='dict', options=dict((key, dict(type='list', elements='dict', options=_USER))
+                                       for key, dummy in _secrets.CHAP_ATTRIBUTES))
 
 ARGUMENT_SPEC = dict(
     driver=dict(type='str', required=True),
@@ -326,7 +325,7 @@ def chap_secrets(params):
 def chap_attributes(chap, option):
     """{IncomingUser: ['NAME SECRET', ...], ...} of the lists given in a chap option, each checked first."""
     out = {}
-    for key, attribute in CHAP_ATTRIBUTES:
+    for key, attribute in _secrets.CHAP_ATTRIBUTES:
         users = (chap or {}).get(key)
         if users is None:
             continue
@@ -346,7 +345,7 @@ def chap_attributes(chap, option):
 
 def user_attributes(attributes, option):
     for name in attributes or {}:
-        if name in dict(CHAP_ATTRIBUTES).values():
+        if name in _secrets.CHAP_NAMES:
             raise ScstInputError('%s.%s' % (option, name), name, 'CHAP users go in the chap options, whose secrets are '
                                  'never logged (chap for a target, driver_chap for the driver)')
     return dict(attributes or {})
@@ -418,7 +417,7 @@ def extra_values(want, have, given):
 
 def _value_key(attr, value):
     # SCST deletes CHAP users by name and matches portal patterns ignoring case.
-    return value.split(None, 1)[0] if attr in dict(CHAP_ATTRIBUTES).values() else value.lower()
+    return value.split(None, 1)[0] if attr in _secrets.CHAP_NAMES else value.lower()
 
 
 def converge(scst):
