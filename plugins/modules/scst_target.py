@@ -241,7 +241,7 @@ before:
       change, with the attributes scst.conf keeps (those not at their default). CHAP secrets are masked.
   returned: success
   type: dict
-  sample:
+  sample: &model_sample
     attributes: {}
     handlers: []
     drivers:
@@ -257,18 +257,7 @@ after:
   description: The same model read again after the change.
   returned: when changed, not in check mode
   type: dict
-  sample:
-    attributes: {}
-    handlers: []
-    drivers:
-      - name: iscsi
-        enabled: true
-        attributes: {}
-        targets:
-          - {name: "iqn.2026-01.com.example:t1", hw_target: false, enabled: true,
-             attributes: {IncomingUser: ["joe ********"]}, luns: [], groups: []}
-    alua: {}
-    device_groups: []
+  sample: *model_sample
 '''
 
 from ansible_collections.storage.scst.plugins.module_utils import _secrets
