@@ -95,7 +95,7 @@ options:
         description: Users the initiators authenticate as.
         type: list
         elements: dict
-        suboptions:
+        suboptions: &chap_user
           user:
             description: User name; no blanks, no C(=).
             type: str
@@ -108,15 +108,7 @@ options:
         description: The one user the target authenticates as (mutual CHAP); SCST keeps at most one.
         type: list
         elements: dict
-        suboptions:
-          user:
-            description: User name; no blanks, no C(=).
-            type: str
-            required: true
-          secret:
-            description: The CHAP secret, at least 12 characters; no blanks, no C(=). Never logged or shown.
-            type: str
-            required: true
+        suboptions: *chap_user
   driver_enabled:
     description:
       - Whether the driver accepts connections at all (C(targets/<driver>/enabled), for example iSCSI's, which
@@ -136,28 +128,12 @@ options:
         description: Users discovery initiators authenticate as.
         type: list
         elements: dict
-        suboptions:
-          user:
-            description: User name; no blanks, no C(=).
-            type: str
-            required: true
-          secret:
-            description: The CHAP secret, at least 12 characters; no blanks, no C(=). Never logged or shown.
-            type: str
-            required: true
+        suboptions: *chap_user
       outgoing:
         description: The one user the target authenticates as to discovery initiators.
         type: list
         elements: dict
-        suboptions:
-          user:
-            description: User name; no blanks, no C(=).
-            type: str
-            required: true
-          secret:
-            description: The CHAP secret, at least 12 characters; no blanks, no C(=). Never logged or shown.
-            type: str
-            required: true
+        suboptions: *chap_user
   force:
     description:
       - With O(state=absent), close the open sessions of the target (or of its groups) before it is deleted or
