@@ -65,8 +65,8 @@ class ControlOps:
                     visit(dep)
                     order.append(dep)
 
-        if name in table:
-            visit(name)
+        # kmod resolves the name in modules.dep before anything else, so an unknown module fails even with -n.
+        visit(self.kernel.modules.spec(name).name)
         return order
 
     def op_dmesg(self, clear=False):

@@ -76,12 +76,13 @@ def _private_file(folder, prefix, data):
 
 
 def write(path, text, backup=False, check_mode=False):
-    """Make ``path`` hold ``text``, root-owned, mode 0600. Returns {changed, backup_file}."""
+    """Make ``path`` hold ``text``, root-owned, mode 0600. Returns {changed, backup_file, before} (before: the
+    text the file held, None when there was no file)."""
     before, info = _current(path)
     if before == text and info is not None and _fits(info):
-        return {'changed': False, 'backup_file': None}
+        return {'changed': False, 'backup_file': None, 'before': before}
     if check_mode:
-        return {'changed': True, 'backup_file': None}
+        return {'changed': True, 'backup_file': None, 'before': before}
     folder = os.path.dirname(path) or '.'
     name = os.path.basename(path)
     try:
@@ -101,4 +102,4 @@ def write(path, text, backup=False, check_mode=False):
             os.close(dir_fd)
     except OSError as err:
         raise ConfFileError('cannot write %s: %s' % (path, err.strerror))
-    return {'changed': True, 'backup_file': backup_file}
+    return {'changed': True, 'backup_file': backup_file, 'before': before}

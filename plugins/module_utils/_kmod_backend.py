@@ -133,6 +133,21 @@ class KernelModules(object):
         return [(key, running.get(key), value) for key, value in sorted(wanted.items())
                 if key not in running or not _kmod.same_param(running[key], value)]
 
+    def unloadable(self):
+        """Why modules that this task would load cannot be (modprobe -n finds no such module): checked before
+        anything changes, so that a missing handler module does not surface after other modules were loaded."""
+        if self.state != 'present' or not self.runtime:
+            return []
+        modprobe = self.module.get_bin_path('modprobe', required=True)
+        problems = []
+        for name in self.names:
+            if self._loaded(name):
+                continue
+            rc, out, err = self.module.run_command([modprobe, '-n', name])
+            if rc != 0:
+                problems.append('name: module %s cannot be loaded on this host: %s' % (name, (err or out).strip()))
+        return problems
+
     def _reload(self, name, loaded):
         users = _kmod.dependents(name, loaded)
         for user in users:

@@ -478,15 +478,19 @@ class _Normalizer:
         name = raw and self.name(raw.get('name'), path + ('name',))
         if name is None:
             return None
-        initiators = set()
+        initiators = {}
         for index, item in enumerate(self.sequence(raw.get('initiators'), path + ('initiators',))):
             text = self.name(item, path + ('initiators', index))
             if text is not None:
-                initiators.add(normalize_initiator(driver, text))
-        return {'name': name,
-                'attributes': self.attributes(raw.get('attributes'), path + ('attributes',), 'group', driver),
-                'luns': self.luns(raw.get('luns'), path + ('luns',)),
-                'initiators': sorted(initiators)}
+                initiators.setdefault(normalize_initiator(driver, text), path + ('initiators', index))
+        group = {'name': name,
+                 'attributes': self.attributes(raw.get('attributes'), path + ('attributes',), 'group', driver),
+                 'luns': self.luns(raw.get('luns'), path + ('luns',)),
+                 'initiators': sorted(initiators)}
+        # Initiators are sorted: their errors name the place the user wrote them.
+        for initiator, where in initiators.items():
+            self.origins[(id(group['initiators']), initiator)] = where
+        return group
 
     def target(self, raw, path, driver):
         raw = self.mapping(raw, path, ('name', 'hw_target', 'enabled', 'attributes', 'luns', 'groups'),
@@ -735,7 +739,7 @@ class _Validator:
             self.attributes(group['attributes'], gpath + ('attributes',), 'group')
             self.luns(group['luns'], gpath + ('luns',), devices)
             for iindex, initiator in enumerate(group['initiators']):
-                ipath = gpath + ('initiators', iindex)
+                ipath = self.origins.get((id(group['initiators']), initiator), gpath + ('initiators', iindex))
                 valid = self.name(initiator, ipath, 'initiator', kind='initiator', driver=driver)
                 if valid and driver in FC_DRIVERS and not _WILDCARD.search(initiator) and normalize_wwn(initiator) != initiator:
                     self.fail(ipath, '%s is not a WWPN (xx:xx:xx:xx:xx:xx:xx:xx) nor a wildcard pattern' % _q(initiator))

@@ -24,6 +24,7 @@ from ansible_collections.storage.scst.plugins.module_utils._plan_base import (
     R_DEVICES,
     same_value,
 )
+from ansible_collections.storage.scst.plugins.module_utils._names import attribute_problem, handler_problem
 from ansible_collections.storage.scst.plugins.module_utils._validate import build_command
 
 
@@ -57,8 +58,9 @@ class DevicePlanner(object):
                 self.del_device(name, *self.have_devices[name])
         for handler in sorted(self.want['handlers']):
             if handler not in self.have['handlers']:
-                raise PlanError('device handler %s is not loaded (no handlers/%s in sysfs); load its kernel module '
-                                'first' % (handler, handler))
+                typo = handler_problem(handler)
+                raise PlanError('device handler %s is not loaded (no handlers/%s in sysfs); %s'
+                                % (handler, handler, typo or 'load its kernel module first'))
             want_h = self.want['handlers'][handler]
             have_h = self.have['handlers'][handler]
             for attr in sorted(want_h['attributes']):
@@ -122,8 +124,10 @@ class DevicePlanner(object):
                     self.warnings.append('device %s: %s is %s, not %s; SCST takes it from the backing file (resize the '
                                          'file, then write resync_size)' % (name, attr, old, value))
                 continue
+            # A name SCST does not know fails with ENOENT: the description, part of that error, says which it looks like.
+            typo = attribute_problem('device', handler, attr)
             self.write(A_DEVICES, 'set_attribute', 'devices/%s/%s' % (name, attr), value, old,
-                       'set attribute %s of device %s to %r' % (attr, name, value))
+                       'set attribute %s of device %s to %r%s' % (attr, name, value, '; ' + typo if typo else ''))
 
     def _add_device_command(self, handler, name, attributes):
         params = self.create_params(handler)

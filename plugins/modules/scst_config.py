@@ -46,6 +46,7 @@ attributes:
         predicted from the writes, in check mode too. With the other states it is the key attributes, as
         C(scstadmin -write_config) would write them, and in check mode the "after" side is the "before" text
         followed by the writes that would be sent.
+      - With O(dest), a second diff shows the file, CHAP secrets masked.
   idempotent:
     support: full
 options:
@@ -126,7 +127,8 @@ options:
         it describes a configuration that was applied. When the converge fails the file is left as it was.
       - Before anything is applied, the text must parse back, with this collection's parser, to exactly the
         configuration it was rendered from.
-      - The file holds the CHAP secrets of O(config); it is never shown in the results or the diff.
+      - The file holds the CHAP secrets of O(config). In diff mode the diff shows the file too, every CHAP
+        secret replaced by C(********); the results never show a secret.
     type: path
   backup:
     description: Before O(dest) is replaced, keep the old file beside it (C(NAME.PID.TIME~), mode C(0600)).
@@ -331,10 +333,13 @@ issues:
   sample: [{file: scst.conf, line: 6, column: 9, message: "text before '}' on the same line ..."}]
 '''
 
+import os
+
 from ansible_collections.storage.scst.plugins.module_utils import _conf_file, _drift, _secrets
 from ansible_collections.storage.scst.plugins.module_utils._conf import COMPAT_SCSTADMIN, ConfError, parse, render, unlike_scst_conf
-from ansible_collections.storage.scst.plugins.module_utils._errors import MASK
+from ansible_collections.storage.scst.plugins.module_utils._errors import MASK, mask_text
 from ansible_collections.storage.scst.plugins.module_utils._model import ModelError, check, format_path
+from ansible_collections.storage.scst.plugins.module_utils._plan import PlanError
 from ansible_collections.storage.scst.plugins.module_utils._runner import ScstModule
 
 SOURCES = ('config', 'src', 'content')
@@ -449,6 +454,29 @@ def boot_file_text(params, state):
     return text
 
 
+def file_diff(path, before, after, secrets):
+    """The diff of the scst.conf file, every CHAP secret replaced by the mask. A secret of the old text that the
+    configuration does not hold (a hand edit) is masked as such, so that the change still shows."""
+    before = before or ''
+    for stale in sorted(_secrets.in_text(before) - _secrets.in_text(after) - set(secrets), key=len, reverse=True):
+        before = before.replace(stale, MASK + ' (not the secret of the configuration)')
+    return {'before_header': path, 'after_header': path, 'before': mask_text(before, secrets),
+            'after': mask_text(after, secrets)}
+
+
+def missing_backing_files(desired, current):
+    """Refuse devices to be created whose backing file does not exist, as add_device would (ENOENT, SYSFS.md
+    2.1), before anything is written: check mode then predicts the failure of the real run."""
+    have = set(device['name'] for handler in current['handlers'] for device in handler['devices'])
+    missing = ['device %s: filename %s does not exist' % (device['name'], device['attributes']['filename'])
+               for handler in desired['handlers'] if handler['name'] in ('vdisk_fileio', 'vdisk_blockio')
+               for device in handler['devices']
+               if device['name'] not in have and device['attributes'].get('filename')
+               and device['attributes'].get('active') != '0' and not os.path.exists(device['attributes']['filename'])]
+    if missing:
+        raise PlanError('; '.join(missing) + '; nothing was changed')
+
+
 def main():
     scst = ScstModule(
         secrets_in=secrets_in,
@@ -517,7 +545,7 @@ def main():
             live = dict(desired, drivers=[d for d in desired['drivers'] if d['name'] not in params['deferred_drivers']])
         result = scst.converge(live, state, scope_for(state, live, params['recreate']),
                                recreate=params['recreate'], force=params['force'], rollback=params['rollback'],
-                               report_keys_only=True, focus=True)
+                               report_keys_only=True, focus=True, prepare=lambda current: missing_backing_files(live, current))
         hide(result.get('before'), result.get('after'))
         if state == 'merged':
             # merged removes nothing, so access that the kernel grants beyond the configuration stays: say so.
@@ -532,6 +560,9 @@ def main():
                 raise _Refused('dest: the running SCST converged, but %s; it was left as it was' % err,
                                commands=result['commands'])
             result['dest_changed'] = written['changed']
+            if module._diff:  # pylint: disable=protected-access
+                result['diff'] = [dict(result.get('diff', {}), before_header='running SCST', after_header='running SCST'),
+                                  file_diff(params['dest'], written['before'], text, secrets)]
             result['changed'] = result['changed'] or written['changed']
             if written['backup_file']:
                 result['backup_file'] = written['backup_file']

@@ -120,6 +120,26 @@ options:
     type: list
     elements: str
     default: []
+  preflight:
+    description:
+      - What the host must have before anything is changed, checked first, in check mode too. When one of them
+        is missing the module fails and changes nothing. P(storage.scst.scst_preflight#filter) makes this
+        dictionary from a configuration model; the role C(storage.scst.scst) passes it.
+      - Every module of O(name) that is not loaded must also be loadable (C(modprobe -n)), with O(state=present).
+    type: dict
+    suboptions:
+      files:
+        description: Files that must exist (backing files of devices), each mapped to the option that names it.
+        type: dict
+        default: {}
+      fc_ports:
+        description:
+          - FC ports that must exist, each mapped to the option that names it, as a WWPN or as C(port N) (the
+            Nth port of C(/sys/class/fc_host), from 0).
+          - Checked when the host shows FC ports before the module changes anything (the distribution C(qla2xxx) or
+            C(qla2xxx_scst) is loaded); a host that shows none yet is not checked here.
+        type: dict
+        default: {}
   iscsi_daemon:
     description:
       - Keep C(iscsi-scstd), the user-space half of C(iscsi_scst), running; decided and done under the host-wide
@@ -264,6 +284,21 @@ def services(module, backend, args):
     return unknown
 
 
+def preflight(backend, checks):
+    """Every missing file, FC port and unloadable module, before anything changes; [] when all are there."""
+    missing = ['%s: %s does not exist on this host' % (option, path)
+               for path, option in sorted(checks['files'].items()) if not os.path.exists(path)]
+    ports = _hba.fc_ports()
+    wwpns = [port['wwpn'] for port in ports]
+    for name, option in sorted(checks['fc_ports'].items()) if ports else ():
+        index = name[5:] if name.startswith('port ') else None
+        if index is not None and not (index.isdigit() and int(index) < len(ports)):
+            missing.append('%s: %s requested, but this host has %d FC port(s) (%s)' % (option, name, len(ports), ', '.join(wwpns)))
+        elif index is None and name.lower() not in wwpns:
+            missing.append('%s: %s is not an FC port of this host (its ports: %s)' % (option, name, ', '.join(wwpns)))
+    return missing + backend.unloadable()
+
+
 def main():
     module = AnsibleModule(
         argument_spec=dict(
@@ -279,6 +314,8 @@ def main():
             blacklist=dict(type='list', elements='str', default=[]),
             blacklist_file=dict(type='path', default='/etc/modprobe.d/storage-scst-blacklist.conf'),
             enable_services=dict(type='list', elements='str', default=[]),
+            preflight=dict(type='dict', options=dict(files=dict(type='dict', default={}),
+                                                     fc_ports=dict(type='dict', default={}))),
             iscsi_daemon=dict(type='dict', options=dict(
                 service=dict(type='str', default='iscsi-scst'),
                 command=dict(type='list', elements='str', default=['/usr/local/sbin/iscsi-scstd']),
@@ -292,6 +329,9 @@ def main():
         backend = KernelModules(module, args['name'], args['params'], args['state'], args['persistent'],
                                 args['modules_file'] or default_modules_file(), args['options_file'], args['allow_reload'],
                                 args['runtime'], args['on_conflict'], args['blacklist'], args['blacklist_file'])
+        missing = preflight(backend, args['preflight'] or {'files': {}, 'fc_ports': {}})
+        if missing:
+            raise ModuleFailure('nothing was changed: ' + '; '.join(missing), commands=[])
         # Decided and changed under the lock of every module of this collection: two runs at once on one host
         # take turns, and the second finds the modules loaded and the daemon attached.
         with HostLock():

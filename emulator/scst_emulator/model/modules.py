@@ -155,11 +155,15 @@ class Modules:
         return self.loaded[canonical(module)].values[name]
 
     # ------------------------------------------------------------------------------------- modprobe
-    def modprobe(self, name, params):
+    def spec(self, name):
+        """The module's entry (what modules.dep gives kmod); ModuleError in kmod's words when there is none."""
         spec = self.table.get(canonical(name))
         if spec is None:
             raise ModuleError(f'modprobe: FATAL: Module {name} not found in directory /lib/modules/{KERNEL_RELEASE}')
-        self._load(spec, params)
+        return spec
+
+    def modprobe(self, name, params):
+        self._load(self.spec(name), params)
 
     def _load(self, spec, params):
         if spec.name in self.loaded:

@@ -41,7 +41,14 @@ def _ko_path(name):
 def insert_with_deps(sock, name, params, args, conf):
     """Load the missing dependencies (each with its modprobe.d options), then the module itself."""
     loaded = {row[0] for row in control.call(sock, 'lsmod')}
-    for dep in control.call(sock, 'moddeps', name=name):
+    try:
+        deps = control.call(sock, 'moddeps', name=name)
+    except control.ControlError:
+        # kmod needs no module file for a name with an install command; any other name must resolve, dry run too.
+        if name not in conf.install or args.ignore_install:
+            raise
+        deps = []
+    for dep in deps:
         if dep not in loaded:
             status = insert(sock, dep, {}, args, conf)
             if status:

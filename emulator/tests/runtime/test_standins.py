@@ -39,6 +39,11 @@ def test_modprobe_unknown_module_fails_like_kmod(emulator):
     assert line.startswith('modprobe: FATAL: Module nosuch not found in directory /lib/modules/')
     quiet = emulator.tool('modprobe', '-q', 'nosuch')
     assert quiet.returncode == 1 and quiet.stderr == ''
+    # kmod's dry run (-n) resolves the module too: an unknown one fails the same way, a known one is shown.
+    line = one_line_error(emulator.tool('modprobe', '-n', 'nosuch'), 'modprobe')
+    assert line.startswith('modprobe: FATAL: Module nosuch not found in directory /lib/modules/')
+    dry = emulator.tool('modprobe', '-n', 'scst_vdisk')
+    assert dry.returncode == 0 and dry.stdout.splitlines()[-1].endswith('/scst_vdisk.ko') and not os.path.exists(emulator.scst)
     assert emulator.tool('modprobe').returncode == 1
     assert one_line_error(emulator.tool('modprobe', '--bogus'), 'modprobe')
 

@@ -25,7 +25,7 @@ def test_new_file_is_0600_and_holds_the_text(tmp_path):
     path = str(tmp_path / 'scst.conf')
     text = _conf.render(MODEL)
     os.umask(0o022)
-    assert _conf_file.write(path, text) == {'changed': True, 'backup_file': None}
+    assert _conf_file.write(path, text) == {'changed': True, 'backup_file': None, 'before': None}
     assert mode(path) == 0o600
     with open(path) as handle:
         assert handle.read() == text
@@ -53,6 +53,7 @@ def test_replacement_is_a_new_inode_and_backup_is_0600(tmp_path):
     inode = os.stat(path).st_ino
     result = _conf_file.write(path, _conf.render(MODEL), backup=True)
     assert result['changed'] and os.stat(path).st_ino != inode
+    assert result['before'] == '# old\n'
     backup = result['backup_file']
     assert os.path.dirname(backup) == str(tmp_path) and backup.endswith('~')
     assert mode(backup) == 0o600
@@ -62,7 +63,7 @@ def test_replacement_is_a_new_inode_and_backup_is_0600(tmp_path):
 
 def test_check_mode_writes_nothing(tmp_path):
     path = str(tmp_path / 'scst.conf')
-    assert _conf_file.write(path, _conf.render(MODEL), check_mode=True) == {'changed': True, 'backup_file': None}
+    assert _conf_file.write(path, _conf.render(MODEL), check_mode=True) == {'changed': True, 'backup_file': None, 'before': None}
     assert not os.path.exists(path)
 
 

@@ -1,0 +1,43 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) storage.scst contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Filters scst_check and scst_preflight: what is wrong with a configuration before any host is touched, and
+what its hosts must have.
+
+The documentation of each filter is in scst_check.yml and scst_preflight.yml next to this file.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.storage.scst.plugins.module_utils import _precheck
+
+
+def _mapping(config, name):
+    if config is None:
+        return {}
+    if not isinstance(config, dict):
+        raise AnsibleFilterError('%s expects a configuration model (a dictionary), not %s' % (name, type(config).__name__))
+    return config
+
+
+def scst_check(config, prefix='config', ports=False, transports=None, handler_modules=None, check_names=True):
+    """configuration model -> list of problems, each naming the option's path as the user wrote it."""
+    return _precheck.problems(_mapping(config, 'scst_check'), prefix=prefix, ports=ports, transports=transports,
+                              handler_modules=handler_modules, check_names=check_names)
+
+
+def scst_preflight(config, prefix='config', ports=False):
+    """configuration model -> {files: {path: option}, fc_ports: {WWPN or 'port N': option}}."""
+    return _precheck.preflight(_mapping(config, 'scst_preflight'), prefix=prefix, ports=ports)
+
+
+class FilterModule(object):
+
+    def filters(self):
+        return {'scst_check': scst_check, 'scst_preflight': scst_preflight}
