@@ -141,6 +141,17 @@ options:
     type: list
     elements: str
     default: []
+  info:
+    description:
+      - After the converge (and O(dest)), also read these parts of the running SCST, in the same module run, and
+        return them in RV(scst) as M(storage.scst.scst_info) does for the same
+        O(storage.scst.scst_info#module:gather_subset). A report of the state after the change then needs no
+        module run of its own. In check mode nothing was changed, so it is the state before.
+      - Only with the states V(merged), V(replaced), V(overridden) and V(deleted).
+    type: list
+    elements: str
+    choices: [config, exports, devices, version, modules, fc_ports, sessions]
+    default: []
 notes:
   - Reads and writes C(/sys/kernel/scst_tgt) only; the kernel modules must be loaded first (M(storage.scst.scst_module)).
   - All runs of this collection's modules on one host are serialised by a host-wide lock.
@@ -321,6 +332,14 @@ dest_changed:
   description: Whether O(dest) was (or, in check mode, would be) written.
   returned: when O(dest) is given
   type: bool
+scst:
+  description:
+    - The parts of the running SCST that O(info) names, read after the converge, as
+      RV(storage.scst.scst_info#module:scst) describes them (with RV(storage.scst.scst_info#module:scst.loaded) and
+      RV(storage.scst.scst_info#module:scst.notes)); CHAP secrets masked.
+  returned: when O(info) is not empty and the converge succeeded
+  type: dict
+  sample: {loaded: true, notes: [], version: 3.11.0-pre, sessions: {iscsi: {"iqn.2026-01.com.example:t1": ["iqn.1998-01.com.vmware:esx01"]}}}
 backup_file:
   description: The copy of the previous O(dest) kept with O(backup=true).
   returned: when O(dest) was replaced with O(backup=true)
@@ -341,6 +360,7 @@ from ansible_collections.storage.scst.plugins.module_utils._errors import MASK, 
 from ansible_collections.storage.scst.plugins.module_utils._model import ModelError, check, format_path
 from ansible_collections.storage.scst.plugins.module_utils._plan import PlanError
 from ansible_collections.storage.scst.plugins.module_utils._runner import ScstModule
+from ansible_collections.storage.scst.plugins.module_utils._info import SUBSETS, read as read_info
 
 SOURCES = ('config', 'src', 'content')
 CONVERGING = ('merged', 'replaced', 'overridden', 'deleted')
@@ -493,6 +513,7 @@ def main():
             dest=dict(type='path'),
             backup=dict(type='bool', default=False),
             deferred_drivers=dict(type='list', elements='str', default=[]),
+            info=dict(type='list', elements='str', default=[], choices=list(SUBSETS)),
         ),
         mutually_exclusive=[SOURCES],
         required_by={'dest': 'config'},
@@ -522,6 +543,9 @@ def main():
         hide(params['config'])
         desired = desired_model(module, register)
         hide(desired)
+        if params['info'] and state not in CONVERGING:
+            raise _Refused('info: %s is read only after a converge (states %s), not with state=%s'
+                           % (', '.join(params['info']), ', '.join(CONVERGING), state))
         if MASK in secrets and state in CONVERGING:
             raise _Refused('a CHAP secret of the configuration is %s, the mask of this collection\'s results: the '
                            'configuration was copied from masked output (gathered, before, after); put the real '
@@ -566,6 +590,10 @@ def main():
             result['changed'] = result['changed'] or written['changed']
             if written['backup_file']:
                 result['backup_file'] = written['backup_file']
+        if params['info']:
+            with scst.client.locked():
+                result['scst'] = read_info(scst.client, set(params['info']))
+            hide(result['scst'].get('config'))
         return result
 
     def guarded():

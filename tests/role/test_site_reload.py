@@ -4,6 +4,9 @@ first run; check mode predicts it; the next check and real runs change nothing; 
 
 from __future__ import annotations
 
+import os
+import re
+
 import pytest
 
 from conftest import (CHAP_SECRET, CHAP_USER, assert_no_secret, converge, group_vars, parse_conf, predicted,
@@ -75,6 +78,30 @@ def test_host_state(scenario):
             'groups': {'esx_cluster': {'luns': {'0': 'disk01', '1': 'disk02'}, 'initiators': ['21:00:00:24:ff:7a:11:*']}}}
         assert targets[f'qla2x00t/{wwpns[1]}'] == {'enabled': '1', 'luns': {'0': 'disk02'}, 'groups': {}}
         assert targets[f'iscsi/{iqn}'] == {'enabled': '1', 'luns': {'0': 'null01'}, 'groups': {}}
+
+
+def test_site_report_takes_the_converge_read(scenario):
+    # site.yml's report is built from what the role's scst_config call read after its converge (fact scst_state):
+    # no host runs scst_info for it, and it says what a report play reading the hosts itself says.
+    fleet, runs = scenario
+    section = runs['real2'].output.split('TASK [Read the SCST state of the host]')[1].split('TASK [')[0]
+    assert sorted(re.findall(r'^skipping: \[(h\d+)\]', section, re.M)) == fleet.hosts, section
+    with open(os.path.join(fleet.report_dir, 'scst-report.md'), encoding='utf-8') as handle:
+        site_report = handle.read()
+    own_dir = os.path.join(fleet.base, 'report-read')
+    read = fleet.play('playbooks/gather.yml', '-e', f'scst_report_dir={own_dir}', label='report-read')
+    assert read.rc == 0, read.output[-6000:]
+    assert 'skipping:' not in read.output.split('TASK [Read the SCST state of the host]')[1].split('TASK [')[0]
+    with open(os.path.join(own_dir, 'scst-report.md'), encoding='utf-8') as handle:
+        own_report = handle.read()
+    assert [line for line in site_report.splitlines() if not line.startswith('Generated')] == \
+        [line for line in own_report.splitlines() if not line.startswith('Generated')]
+    for host in fleet.hosts:
+        wwpns = fleet.wwpns(host)
+        assert f'| iscsi | `iqn.2026-11.com.example.storage:{host}.t1` |  | yes | 0 → null01 |  |  |' in site_report
+        assert f'| qla2x00t | `{wwpns[1]}` | host1 | yes | 0 → disk02 |  |  |' in site_report
+        assert f'| `21:00:00:24:ff:7a:11:*` | qla2x00t | `{wwpns[0]}` | host0 | esx_cluster | 0 → disk01<br>1 → disk02 |' \
+            in site_report
 
 
 def test_no_chap_secret_in_output(scenario):
