@@ -7,9 +7,9 @@
 
 This module is private to this collection: it is not part of the public API and may change without notice.
 apply() runs the actions of _plan.plan() in order under the client's apply lock, stops at the first failure
-and reports which actions were applied and which were not; with rollback it then undoes the applied ones in
-reverse order through the inverse actions the planner computed. In check mode the client is a dry-run client:
-every action is validated and recorded, nothing is written, and waits are skipped.
+and reports which actions were applied and which were not (a rollback, _restore.restore(), adds what it did to
+that report). In check mode the client is a dry-run client: every action is validated and recorded, nothing is
+written, and waits are skipped.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -26,8 +26,9 @@ class ApplyResult(object):
 
     applied: actions that took effect, in order; not_applied: the failed action and every one after it;
     failed: the action that failed (None on success); error: its ScstError (None on success).
-    rolled_back: inverse actions executed by the rollback; not_rolled_back: applied actions that could not be
-    undone (no inverse, or the rollback stopped); rollback_error: the ScstError that stopped the rollback.
+    rollback_ran: whether a rollback followed the failure; rolled_back: the actions it ran; not_rolled_back: what
+    still differs from the state before the run after it (texts naming sysfs paths); rollback_error: the text of
+    the error that stopped it.
     """
 
     def __init__(self):
@@ -35,6 +36,7 @@ class ApplyResult(object):
         self.not_applied = []
         self.failed = None
         self.error = None
+        self.rollback_ran = False
         self.rolled_back = []
         self.not_rolled_back = []
         self.rollback_error = None
@@ -49,11 +51,11 @@ class ApplyResult(object):
                'not_applied': [action.text(root) for action in self.not_applied]}
         if self.error is not None:
             out['failed_command'] = self.failed.text(root)
-        if self.rolled_back or self.not_rolled_back or self.rollback_error is not None:
+        if self.rollback_ran:
             out['rolled_back'] = [action.text(root) for action in self.rolled_back]
-            out['not_rolled_back'] = [action.text(root) for action in self.not_rolled_back]
+            out['not_rolled_back'] = list(self.not_rolled_back)
             if self.rollback_error is not None:
-                out['rollback_error'] = self.rollback_error.msg
+                out['rollback_error'] = self.rollback_error
         return out
 
     def message(self):
@@ -63,12 +65,13 @@ class ApplyResult(object):
         parts = ['%s (while trying to %s)' % (self.error.msg, self.failed.description),
                  '%d of %d action(s) were applied before the failure' % (
                      len(self.applied), len(self.applied) + len(self.not_applied))]
-        if self.rolled_back or self.not_rolled_back:
-            parts.append('rollback undid %d action(s)%s' % (
-                len(self.rolled_back),
-                '; %d could not be undone' % len(self.not_rolled_back) if self.not_rolled_back else ''))
+        if self.rollback_ran:
+            parts.append('the rollback made %d write(s) and %s' % (
+                len(self.rolled_back), 'left %d difference(s) from the state before the run: %s' % (
+                    len(self.not_rolled_back), ', '.join(self.not_rolled_back)) if self.not_rolled_back
+                else 'restored the state before the run'))
         if self.rollback_error is not None:
-            parts.append('the rollback stopped: %s' % self.rollback_error.msg)
+            parts.append('the rollback stopped: %s' % self.rollback_error)
         return '; '.join(parts)
 
 
@@ -109,12 +112,10 @@ def wait_gone(client, path, names):
         client.sleep(client.poll_interval)
 
 
-def apply(client, actions, rollback=False):
+def apply(client, actions):
     """Run actions in order through client under its apply lock; returns an ApplyResult.
 
-    Stops at the first ScstError (ScstInputError included). With rollback, the applied actions are then undone
-    in reverse order; those without an inverse (closed sessions, cascading deletions the planner could not
-    reverse) are listed in not_rolled_back.
+    Stops at the first ScstError (ScstInputError included).
     """
     result = ApplyResult()
     with client.locked():
@@ -127,25 +128,4 @@ def apply(client, actions, rollback=False):
                 result.not_applied = list(actions[index:])
                 break
             result.applied.append(action)
-        if result.error is not None and rollback:
-            _rollback(client, result)
     return result
-
-
-def _rollback(client, result):
-    pending = list(reversed(result.applied))
-    while pending:
-        action = pending.pop(0)
-        if action.op == 'wait':
-            continue
-        if action.inverse is None:
-            result.not_rolled_back.append(action)
-            continue
-        try:
-            run_action(client, action.inverse)
-        except ScstError as err:
-            result.rollback_error = err
-            result.not_rolled_back.append(action)
-            result.not_rolled_back.extend(a for a in pending if a.op != 'wait')
-            return
-        result.rolled_back.append(action.inverse)

@@ -20,7 +20,7 @@ import copy
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.storage.scst.plugins.module_utils import _apply, _gather, _plan, _predict
+from ansible_collections.storage.scst.plugins.module_utils import _apply, _gather, _plan, _predict, _restore
 from ansible_collections.storage.scst.plugins.module_utils._conf import render
 from ansible_collections.storage.scst.plugins.module_utils._errors import ScstError
 from ansible_collections.storage.scst.plugins.module_utils._sysfs import SysfsClient, dmesg_reader
@@ -122,6 +122,8 @@ class ScstModule(object):
                  prepare=None, focus=False):
         """Plan ``desired`` against the kernel for the objects in ``scope``, apply unless in check mode.
 
+        rollback: when a write fails, bring every object the run could touch back to the state before the run
+        (_restore); a plan that no rollback could undo is refused before anything is written.
         prepare: optional callable given the current model, under the lock, before planning. It raises
         _plan.PlanError to refuse (e.g. a device still mapped as a LUN), and may return a model of objects to
         delete in the same run (e.g. the initiators a purge removes): that is planned with state deleted
@@ -137,7 +139,8 @@ class ScstModule(object):
         focus = desired if focus and state == 'merged' else None
         client = self.client
         with client.locked():
-            self._reader = _ReadMemo(client)
+            # Kept until the first write: a rollback's snapshot reads mostly what was read here.
+            memo = self._reader = _ReadMemo(client)
             try:
                 before = self.read(scope, focus=focus)
                 shown = self.read(scope, nonkey=False) if report_keys_only and focus is None else before
@@ -150,8 +153,17 @@ class ScstModule(object):
             if removals:
                 first = _plan.plan(removals, before, 'deleted', force=force, meta=meta)
                 actions = _plan.Plan(list(first) + list(actions), first.warnings + actions.warnings)
-            result = _apply.apply(client, actions, rollback=rollback)
+            snapshot = None
+            if rollback:
+                refused = _restore.refusal(actions, before, meta)
+                if refused:
+                    raise _plan.PlanError(refused)
+                if actions and not self.module.check_mode:
+                    snapshot = _restore.take(memo, scope, actions, focus=focus)
+            result = _apply.apply(client, actions)
             if not result.ok:
+                if snapshot is not None:
+                    _restore.restore(client, snapshot, result)
                 raise _ApplyFailed(result)
             if focus is not None:
                 after = _predict.predict(before, actions, focus, None if self.module.check_mode else client)[0]

@@ -23,7 +23,8 @@ description:
     initiators, LUNs, then target C(enabled), then driver C(enabled); removals first, in reverse order). A second
     run with the same configuration sends nothing.
   - If a write fails part-way, the module stops and reports what was applied and what was not; the next run
-    continues from the real state. With O(rollback=true) the writes of the failed run are undone first.
+    continues from the real state. With O(rollback=true) the kernel is first brought back to where it was before
+    the run (see O(rollback)).
   - Hardware targets (QLogic physical ports, C(copy_manager_tgt), C(ib_srpt) ports) are never created or deleted;
     where the state would remove them they are disabled and cleared. The copy manager's automatic LUNs are left
     alone unless the configuration names C(copy_manager_tgt).
@@ -114,7 +115,22 @@ options:
     default: false
   rollback:
     description:
-      - When a write fails part-way, undo the writes this run already made, in reverse order, before failing.
+      - When a write fails part-way, bring every object the run could change back to the state it had before the
+        run, then fail. Before its first write such a run reads those objects (every attribute, default values
+        included); after the failure it reads them again and converges them back with the same planner. A deleted
+        target or initiator group comes back with its attributes, CHAP users, LUNs, groups and initiators, a
+        deleted device with its attributes, every LUN that mapped it (in every target and group), its device group
+        membership and its C(copy_manager_tgt) LUN number; changed attributes get their old values back; targets
+        and drivers are enabled or disabled as they were, with their C(rel_tgt_id) values. What the rollback removes
+        is what the run added, even where an initiator started using it meanwhile. RV(not_rolled_back) lists what
+        still differs (empty when the state before was restored).
+      - What no rollback can undo is refused before anything is written (the run fails, naming each step, and
+        RV(commands) is empty) - closing initiator sessions (O(force)), disabling a target that has open sessions
+        (an FC port drops its logins), and overwriting a value that SCST shows in a form it would not take back.
+        Run without rollback to make such changes.
+      - Not restored, since SCST keeps them outside its configuration - sessions that ended, the copy manager's
+        counter of the next automatic LUN number, the C(exported) counters of devices, and the C(tid) of a
+        re-created iSCSI target.
       - Without it the writes made stay, and a later run continues from there.
     type: bool
     default: false
@@ -316,18 +332,26 @@ failed_command:
   type: str
   sample: "echo 'add disk01 0' > /sys/kernel/scst_tgt/targets/iscsi/iqn.2026-01.com.example:storage.t1/luns/mgmt"
 rolled_back:
-  description: With O(rollback=true), the writes that undid the applied ones, in order.
+  description: With O(rollback=true), the writes the rollback made to bring the kernel back, in order (secrets masked).
   returned: failure part-way through the writes, with rollback
   type: list
   elements: str
-  sample: ["echo 'del_target iqn.2026-01.com.example:storage.t1' > /sys/kernel/scst_tgt/targets/iscsi/mgmt",
-           "echo 'del_device disk01' > /sys/kernel/scst_tgt/handlers/vdisk_fileio/mgmt"]
+  sample: ["echo 'add_target iqn.2026-01.com.example:storage.t1' > /sys/kernel/scst_tgt/targets/iscsi/mgmt",
+           "echo 'add disk01 0' > /sys/kernel/scst_tgt/targets/iscsi/iqn.2026-01.com.example:storage.t1/luns/mgmt"]
 not_rolled_back:
-  description: With O(rollback=true), the applied writes that could not be undone.
+  description:
+    - With O(rollback=true), what still differs from the state before the run once the rollback ended, each as the
+      sysfs path (relative to C(/sys/kernel/scst_tgt)) of an object, attribute, LUN, initiator or membership and
+      how it differs (V(gone), V(new), V(changed)); values are never shown. Empty when the state before the run
+      was restored.
   returned: failure part-way through the writes, with rollback
   type: list
   elements: str
-  sample: ["echo 'QueuedCommands 64' > /sys/kernel/scst_tgt/targets/iscsi/iqn.2026-01.com.example:storage.t1/QueuedCommands"]
+  sample: ["targets/iscsi/iqn.2026-01.com.example:storage.t1: gone"]
+rollback_error:
+  description: With O(rollback=true), the error that stopped the rollback (RV(not_rolled_back) then says what is left).
+  returned: failure part-way through the writes, with rollback, when the rollback itself failed
+  type: str
 dest_changed:
   description: Whether O(dest) was (or, in check mode, would be) written.
   returned: when O(dest) is given

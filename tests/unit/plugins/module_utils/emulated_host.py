@@ -46,6 +46,16 @@ def stop(rundir, proc):
         shutil.rmtree(rundir, ignore_errors=True)
 
 
+def backing_files(directory, names):
+    """{name: path} of a 1 MiB backing file per name (vdisk_fileio devices), made in directory."""
+    found = {}
+    for name in names:
+        found[name] = os.path.join(str(directory), '%s.img' % name)
+        with open(found[name], 'wb') as handle:
+            handle.truncate(1 << 20)
+    return found
+
+
 @contextlib.contextmanager
 def emulated_host(modules=('scst', 'scst_vdisk', 'iscsi_scst'), fc_ports=()):
     """{'client', 'sock', 'rundir'} of a fresh emulated kernel with ``modules`` loaded (an iSCSI daemon attached

@@ -69,13 +69,12 @@ def client_for(root, tmp_path, clock=None, dry_run=False):
                        clock=clock.clock, poll_interval=1, timeout=5, dry_run=dry_run)
 
 
-def write_action(path, value, old):
-    inverse = Action('set_attribute', 'write', path, old, 'restore') if old is not None else None
-    return Action('set_attribute', 'write', path, value, 'set %s' % path, inverse=inverse)
+def write_action(path, value):
+    return Action('set_attribute', 'write', path, value, 'set %s' % path)
 
 
-def mgmt_action(path, command, inverse=None):
-    return Action('cmd', 'mgmt', path, command, 'run %s' % command, inverse=inverse)
+def mgmt_action(path, command):
+    return Action('cmd', 'mgmt', path, command, 'run %s' % command)
 
 
 def test_apply_runs_a_plan_in_order(root, tmp_path):
@@ -101,7 +100,7 @@ def test_apply_runs_a_plan_in_order(root, tmp_path):
 
 
 def test_apply_stops_at_the_first_failure(root, tmp_path):
-    actions = [write_action('devices/d1/usn', 'NEW', 'OLD'),
+    actions = [write_action('devices/d1/usn', 'NEW'),
                mgmt_action('targets/nodriver/mgmt', 'add_target x'),
                mgmt_action('targets/iscsi/mgmt', 'add_target y')]
     result = apply(client_for(root, tmp_path), actions)
@@ -114,35 +113,23 @@ def test_apply_stops_at_the_first_failure(root, tmp_path):
     assert 'rolled_back' not in out
 
 
-def test_rollback_undoes_applied_actions_in_reverse(root, tmp_path):
-    add = build_command('add', 'd1', 0)
-    actions = [write_action('devices/d1/usn', 'NEW', 'OLD'),
-               mgmt_action('targets/iscsi/%s/luns/mgmt' % IQN, add,
-                           inverse=mgmt_action('targets/iscsi/%s/luns/mgmt' % IQN, build_command('del', 0))),
-               write_action('targets/iscsi/%s/enabled' % IQN, '1', None),
-               mgmt_action('targets/nodriver/mgmt', 'boom')]
-    result = apply(client_for(root, tmp_path), actions, rollback=True)
-    assert read(root, 'devices/d1/usn') == 'OLD'
-    # A regular file stands in for the mgmt file: the shorter second command overwrites the start of the first.
-    assert read(root, 'targets/iscsi/%s/luns/mgmt' % IQN).startswith('del 0')
-    assert [str(a.command) for a in result.rolled_back] == ['del 0', 'OLD']
-    assert result.not_rolled_back == [actions[2]]
-    assert 'rollback undid 2 action(s); 1 could not be undone' in result.message()
-
-
-def test_rollback_stops_when_an_inverse_fails(root, tmp_path):
-    actions = [write_action('devices/d1/usn', 'NEW', 'OLD'),
-               mgmt_action('targets/iscsi/mgmt', 'add_target t', inverse=mgmt_action('targets/gone/mgmt', 'del_target t')),
-               mgmt_action('targets/nodriver/mgmt', 'boom')]
-    result = apply(client_for(root, tmp_path), actions, rollback=True)
-    assert result.rolled_back == [] and result.not_rolled_back == actions[1::-1]
-    assert read(root, 'devices/d1/usn') == 'NEW'
-    assert 'the rollback stopped' in result.message()
-    assert result.to_dict('/s')['rollback_error'].startswith('opening for writing')
+def test_the_report_says_what_the_rollback_did_and_left(root, tmp_path):
+    actions = [write_action('devices/d1/usn', 'NEW'), mgmt_action('targets/nodriver/mgmt', 'boom')]
+    result = apply(client_for(root, tmp_path), actions)
+    assert 'rolled_back' not in result.to_dict('/s') and 'rollback' not in result.message()
+    result.rollback_ran = True
+    result.rolled_back = [write_action('devices/d1/usn', 'OLD')]
+    assert result.to_dict('/s')['rolled_back'] == ['echo OLD > /s/devices/d1/usn']
+    assert result.to_dict('/s')['not_rolled_back'] == []
+    assert 'the rollback made 1 write(s) and restored the state before the run' in result.message()
+    result.not_rolled_back = ['targets/iscsi/t: gone']
+    result.rollback_error = 'EIO'
+    assert 'left 1 difference(s) from the state before the run: targets/iscsi/t: gone' in result.message()
+    assert 'the rollback stopped: EIO' in result.message() and result.to_dict('/s')['rollback_error'] == 'EIO'
 
 
 def test_dry_run_writes_nothing_and_skips_waits(root, tmp_path):
-    actions = [write_action('devices/d1/usn', 'NEW', 'OLD'),
+    actions = [write_action('devices/d1/usn', 'NEW'),
                Action('wait_sessions', 'wait', 'targets/iscsi/%s/sessions' % IQN, None, 'wait', names=['s1'])]
     os.makedirs(os.path.join(root, 'targets/iscsi/%s/sessions/s1' % IQN))
     client = client_for(root, tmp_path, dry_run=True)

@@ -14,6 +14,7 @@ import errno
 
 import pytest
 
+from ansible_collections.storage.scst.plugins.module_utils import _restore
 from ansible_collections.storage.scst.plugins.module_utils._apply import apply
 from ansible_collections.storage.scst.plugins.module_utils._gather import gather, gather_facts, gather_meta
 from ansible_collections.storage.scst.plugins.module_utils._model import check
@@ -118,10 +119,12 @@ def test_failure_stops_and_rollback_restores_the_state_before(emu):
     # The target's enabled is among the last writes: everything before it is applied, then undone.
     control.call(emu['sock'], 'faults', fail_nth=1, fail_errno=errno.EIO, fail_path='%s/enabled' % IQN)
     actions = plan(desired, gather(client, nonkey=True), 'merged', meta=gather_meta(client))
-    result = apply(client, actions, rollback=True)
+    snapshot = _restore.take(client, {}, actions)
+    result = apply(client, actions)
+    _restore.restore(client, snapshot, result)
     assert not result.ok and result.error.errno_name == 'EIO'
     assert result.failed.path == 'targets/iscsi/%s/enabled' % IQN
     assert [a.path for a in result.not_applied] == ['targets/iscsi/%s/enabled' % IQN, 'targets/iscsi/enabled']
-    assert result.rollback_error is None, result.message()
+    assert result.rollback_error is None and result.not_rolled_back == [], result.message()
     assert gather(client) == before
     assert '12charsecret' not in repr(result.to_dict(client.root)) + result.message()

@@ -22,7 +22,11 @@ from ansible_collections.storage.scst.plugins.module_utils._gather import gather
 from ansible_collections.storage.scst.plugins.module_utils._model import COPY_MANAGER, check
 from ansible_collections.storage.scst.plugins.module_utils._plan import plan
 from ansible_collections.storage.scst.plugins.module_utils._predict import predict
-from ansible_collections.storage.scst.tests.unit.plugins.module_utils.emulated_host import emulated_host, fuse_missing
+from ansible_collections.storage.scst.tests.unit.plugins.module_utils.emulated_host import (
+    backing_files,
+    emulated_host,
+    fuse_missing,
+)
 from ansible_collections.storage.scst.tests.unit.plugins.module_utils.random_configs import (
     DEVICES,
     FC_PORTS,
@@ -48,12 +52,7 @@ def host():
 
 @pytest.fixture
 def images(tmp_path):
-    found = {}
-    for name in DEVICES:
-        found[name] = str(tmp_path / ('%s.img' % name))
-        with open(found[name], 'wb') as handle:
-            handle.truncate(1 << 20)
-    return found
+    return backing_files(tmp_path, DEVICES)
 
 
 def converge(client, desired):
