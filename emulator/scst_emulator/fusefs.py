@@ -53,6 +53,16 @@ def _errno_of(func):
     return wrapper
 
 
+def _mode(node):
+    if isinstance(node, Dir):
+        return stat.S_IFDIR | node.mode
+    if isinstance(node, Link):
+        return stat.S_IFLNK | 0o777
+    if isinstance(node, Attr):
+        return stat.S_IFREG | node.mode
+    raise mfusepy.FuseOSError(errno.EIO)
+
+
 class SysfsOperations(mfusepy.Operations):
     """The FUSE view of one Kernel."""
 
@@ -72,19 +82,19 @@ class SysfsOperations(mfusepy.Operations):
         node = self._kernel.lookup(_model_path(path))
         times = {'st_atime': self._boot_ns, 'st_mtime': self._boot_ns, 'st_ctime': self._boot_ns}
         if isinstance(node, Dir):
-            return {'st_mode': stat.S_IFDIR | node.mode, 'st_nlink': 2, 'st_size': 0, **times}
+            return {'st_mode': _mode(node), 'st_nlink': 2, 'st_size': 0, **times}
         if isinstance(node, Link):
-            return {'st_mode': stat.S_IFLNK | 0o777, 'st_nlink': 1, 'st_size': len(node.target), **times}
-        if isinstance(node, Attr):
-            return {'st_mode': stat.S_IFREG | node.mode, 'st_nlink': 1, 'st_size': SYSFS_FILE_SIZE, **times}
-        raise mfusepy.FuseOSError(errno.EIO)
+            return {'st_mode': _mode(node), 'st_nlink': 1, 'st_size': len(node.target), **times}
+        return {'st_mode': _mode(node), 'st_nlink': 1, 'st_size': SYSFS_FILE_SIZE, **times}
 
     @_errno_of
     def readdir(self, path, fh):
         node = self._kernel.lookup(_model_path(path))
         if not isinstance(node, Dir):
             raise mfusepy.FuseOSError(errno.ENOTDIR)
-        return ['.', '..', *node.names()]
+        # Each name with its type, as kernfs_fop_readdir gives d_type: a reader tells links, directories and
+        # files apart without an lstat per entry.
+        return ['.', '..', *((name, {'st_mode': _mode(child)}, 0) for name, child in list(node.entries.items()))]
 
     @_errno_of
     def readlink(self, path):

@@ -17,9 +17,11 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import errno
 import os
 import re
 
+from ansible_collections.storage.scst.plugins.module_utils._errors import ScstError
 from ansible_collections.storage.scst.plugins.module_utils._kmod import LOAD_ORDER, is_loaded, running_params
 from ansible_collections.storage.scst.plugins.module_utils._model import COPY_MANAGER, index, normalize, normalize_wwn
 from ansible_collections.storage.scst.plugins.module_utils._sysfs import MULTI_VALUED
@@ -59,12 +61,16 @@ def config_attrs(client, path, nonkey, skip=_NOT_ATTRIBUTES, names=None):
     """
     if names is not None and not set(names) & set(MULTI_VALUED):
         out = {}
-        for name in sorted(names):
-            attr = '%s/%s' % (path, name) if path else name
-            if name not in skip and client.exists(attr):
-                value, is_key = client.read_value(attr)
-                if is_key or (nonkey and value != ''):
-                    out[name] = value
+        for name in sorted(set(names) - set(skip)):
+            try:
+                value, is_key = client.read_value('%s/%s' % (path, name) if path else name)
+            except ScstError as err:
+                # One read, not a test for the file and then a read: most named attributes exist.
+                if err.errno == errno.ENOENT:
+                    continue
+                raise
+            if is_key or (nonkey and value != ''):
+                out[name] = value
         return out
     if names is None:
         # Chosen before reading: counters and states are never read, since reading them queues kernel work that
@@ -223,15 +229,18 @@ def parse_help(text):
 def gather_meta(client, handlers=None, drivers=None, targets=None):
     """What the planner needs to know about the running kernel (see _plan.plan(meta=...)).
 
-    {'handlers': {h: {'create_params': [..]}}, 'drivers': {d: {'mgmt': bool, 'create_params': [..],
-    'driver_attributes': [..], 'target_attributes': [..]}}, 'sessions': {d: {t: {session: group or None}}},
+    {'handlers': {h: {'create_params': [..], 'files': [..]}}, 'drivers': {d: {'mgmt': bool, 'create_params': [..],
+    'driver_attributes': [..], 'target_attributes': [..], 'target_files': [..], 'group_files': [..]}},
+    'sessions': {d: {t: {session: group or None}}},
     'ports': {d: {t: (enabled, rel_tgt_id)}}} (ports: the targets that ``drivers`` and ``targets`` leave out)
     """
     meta = {'handlers': {}, 'drivers': {}, 'sessions': {}}
     for handler in client.list_dir('handlers', kind='dir'):
         mgmt = 'handlers/%s/mgmt' % handler
         if _wanted(handler, handlers) and client.exists(mgmt):
-            meta['handlers'][handler] = {'create_params': parse_help(client.read(mgmt))['create_params']}
+            meta['handlers'][handler] = {'create_params': parse_help(client.read(mgmt))['create_params'],
+                                         'files': _files_of_first(client, 'devices', client.list_dir(
+                                             'handlers/%s' % handler, kind='link'))}
     for driver in client.list_dir('targets', kind='dir'):
         if not _wanted(driver, drivers) or targets is not None:
             # The kernel checks rel_tgt_id across every target of every driver: the planner needs the ids of
@@ -244,11 +253,21 @@ def gather_meta(client, handlers=None, drivers=None, targets=None):
         mgmt = 'targets/%s/mgmt' % driver
         info = parse_help(client.read(mgmt)) if client.exists(mgmt) else parse_help('')
         info['mgmt'] = client.exists(mgmt)
+        names = [name for name in client.list_dir('targets/%s' % driver, kind='dir') if name != 'module']
+        info['target_files'] = _files_of_first(client, 'targets/%s' % driver, names[:1])
+        info['group_files'] = _files_of_first(client, 'targets/%s/%s/ini_groups' % (driver, names[0]), client.list_dir(
+            'targets/%s/%s/ini_groups' % (driver, names[0]), kind='dir')) if names else None
         meta['drivers'][driver] = info
         meta['sessions'][driver] = dict((target, sessions(client, driver, target))
                                         for target in client.list_dir('targets/%s' % driver, kind='dir')
                                         if target != 'module')
     return meta
+
+
+def _files_of_first(client, parent, names):
+    """The attribute files of the first of names under parent (an object of the kind a new one would be), or None
+    when there is none to look at."""
+    return client.list_dir('%s/%s' % (parent, names[0]), kind='file') if names else None
 
 
 def ports(client, driver, names):

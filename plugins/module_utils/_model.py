@@ -71,7 +71,6 @@ from ansible_collections.storage.scst.plugins.module_utils._errors import MASK
 from ansible_collections.storage.scst.plugins.module_utils._secrets import CHAP_ATTRIBUTE, CHAP_NAMES
 from ansible_collections.storage.scst.plugins.module_utils._validate import (
     MAX_DEVICE_NAME_BYTES,
-    MAX_LUN,
     MIN_CHAP_SECRET_LENGTH,
     lun_number,
     name_problem,
@@ -165,6 +164,7 @@ _DECIMAL = re.compile(r'^-?[0-9]+$')
 _NUMBER = re.compile(r'^([+-]?)(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)$')
 _WWN_COLON = re.compile(r'^[0-9a-fA-F]{2}([:-][0-9a-fA-F]{2}){7}$')
 _WWN_PLAIN = re.compile(r'^(0[xX])?[0-9a-fA-F]{1,16}$')
+_GID = re.compile(r'^[0-9a-fA-F]{4}(:[0-9a-fA-F]{4}){7}$')
 _HCIL = re.compile(r'^[0-9]+:[0-9]+:[0-9]+:[0-9]+$')
 _WILDCARD = re.compile(r'[*?!]')
 # Characters that scst.conf cannot carry in a value or that the sysfs write would split.
@@ -243,6 +243,12 @@ def normalize_wwn(text, pad=True):
         return None
     digits = digits.lower()
     return ':'.join(digits[i:i + 2] for i in range(0, 16, 2))
+
+
+def name_key(name):
+    """How SCST (and the administrator) identifies a target or initiator: a WWN in the colon or dash spelling
+    normalize_wwn() reads, or an InfiniBand GID (ib_srpt), in any case; any other name exactly."""
+    return name.lower() if _WWN_COLON.match(name) or _GID.match(name) else name
 
 
 def _scalar_text(value):
@@ -657,8 +663,9 @@ class _Validator:
         seen = {}
         for index, lun in enumerate(luns):
             lpath = self.where(lun, path + (index,))
-            if not 0 <= lun['lun'] <= MAX_LUN:
-                self.fail(lpath + ('lun',), '%d is not a LUN number (0-%d)' % (lun['lun'], MAX_LUN))
+            reason = lun_number(lun['lun'])[1]
+            if reason:
+                self.fail(lpath + ('lun',), '%d %s' % (lun['lun'], reason))
             if lun['lun'] in seen:
                 self.fail(lpath + ('lun',), 'LUN %d is given twice (devices %s and %s)'
                           % (lun['lun'], _q(seen[lun['lun']]), _q(lun['device'])))

@@ -21,11 +21,12 @@ from ansible_collections.storage.scst.plugins.module_utils._errors import ScstIn
 from ansible_collections.storage.scst.plugins.module_utils._model import (
     COPY_MANAGER,
     FC_DRIVERS,
+    name_key,
     normalize_initiator,
     normalize_target_name,
     normalize_wwn,
 )
-from ansible_collections.storage.scst.plugins.module_utils._plan_base import PlanError, name_key
+from ansible_collections.storage.scst.plugins.module_utils._plan_base import PlanError
 from ansible_collections.storage.scst.plugins.module_utils._validate import check_name
 
 

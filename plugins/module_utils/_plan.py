@@ -26,6 +26,7 @@ from ansible_collections.storage.scst.plugins.module_utils._model import (
     HARDWARE_ONLY_DRIVERS,
     device_create_attributes,
     dynamic_attributes,
+    format_path,
     target_create_attributes,
 )
 from ansible_collections.storage.scst.plugins.module_utils._plan_alua import AluaPlanner
@@ -40,6 +41,8 @@ from ansible_collections.storage.scst.plugins.module_utils._plan_base import (
     _undoable,
 )
 from ansible_collections.storage.scst.plugins.module_utils._plan_devices import DevicePlanner
+from ansible_collections.storage.scst.plugins.module_utils._plan_guard import GuardPlanner
+from ansible_collections.storage.scst.plugins.module_utils._plan_names import NamePlanner
 from ansible_collections.storage.scst.plugins.module_utils._plan_luns import LunPlanner
 from ansible_collections.storage.scst.plugins.module_utils._plan_targets import TargetPlanner
 from ansible_collections.storage.scst.plugins.module_utils._validate import check_attr_value
@@ -49,7 +52,7 @@ STATES = ('merged', 'replaced', 'overridden', 'deleted')
 RECREATE = ('never', 'options-changed', 'always')
 
 
-def plan(desired, current, state='merged', recreate='never', force=False, meta=None):
+def plan(desired, current, state='merged', recreate='never', force=False, meta=None, option=format_path):
     """Actions that turn current into desired under state; returns a Plan (a list of Action).
 
     desired, current: configuration models (_model.py). current is what _gather read, with the actual
@@ -59,9 +62,13 @@ def plan(desired, current, state='merged', recreate='never', force=False, meta=N
     config; refused for an empty config), deleted (remove what is named; everything for an empty config).
     recreate: never | options-changed | always: whether a device whose creation-time attributes differ
     is deleted and added again (never: a warning in Plan.warnings; always: every named device).
-    force: allow closing initiator sessions of targets and groups that are deleted (else PlanError).
+    force: allow what logged-in initiators would notice (_plan_guard: a LUN they see removed or re-pointed, a
+    device they use deleted or re-created, a target with sessions disabled or deleted, their group deleted or
+    their initiator entry removed); without it such a plan raises PlanError naming the LUNs and sessions.
     meta: what _gather.gather_meta() found (handler create parameters, drivers with mgmt, dynamic
     attribute names, sessions); missing parts fall back to SCST's documented defaults.
+    option: how the user's options name a path of desired (a tuple, as _model.format_path takes it), for
+    ScstInputError: an attribute that a new device, target or group cannot take (_plan_names).
     Raises PlanError for what cannot be done; ScstInputError for names or values SCST must not receive.
     """
     if state not in STATES:
@@ -75,11 +82,12 @@ def plan(desired, current, state='merged', recreate='never', force=False, meta=N
     if state == 'deleted':
         planner.plan_deleted(_is_empty(desired))
     else:
+        planner.check_new_names(desired or {}, option)
         planner.plan_converge()
     return planner.result()
 
 
-class _Planner(DevicePlanner, TargetPlanner, LunPlanner, AluaPlanner):
+class _Planner(DevicePlanner, TargetPlanner, LunPlanner, AluaPlanner, GuardPlanner, NamePlanner):
 
     def __init__(self, desired, current, state, recreate, force, meta):
         self.want = desired
@@ -109,6 +117,7 @@ class _Planner(DevicePlanner, TargetPlanner, LunPlanner, AluaPlanner):
         self.phases[phase].append(action)
 
     def result(self):
+        self.refuse_disruption()
         actions = []
         for phase in sorted(self.phases):
             actions.extend(self.phases[phase])
@@ -202,8 +211,10 @@ class _Planner(DevicePlanner, TargetPlanner, LunPlanner, AluaPlanner):
 
     def plan_deleted(self, everything):
         """Remove what desired names: an object named without contents goes as a whole, an object named with
-        contents loses only those. An empty config removes everything but hardware targets and copy_manager's
-        automatic LUNs (hardware targets are disabled and emptied)."""
+        contents loses only those. A device goes only when no LUN or device group of desired names it (then it
+        is named to describe that entry); a driver or target named with only enabled: false is disabled. An empty
+        config removes everything but hardware targets and copy_manager's automatic LUNs (hardware targets are
+        disabled and emptied)."""
         if everything:
             for name in sorted(self.have['drivers']):
                 if name != COPY_MANAGER:
@@ -217,9 +228,28 @@ class _Planner(DevicePlanner, TargetPlanner, LunPlanner, AluaPlanner):
             self.delete_in_driver(driver, self.want['drivers'][driver])
         for name in sorted(self.want['device_groups']):
             self.delete_in_device_group(self.want['device_groups'][name])
+        described = _described_devices(self.want)
         for handler in sorted(self.want['handlers']):
             devices = self.want['handlers'][handler]['devices'] or dict(
                 (name, None) for name, (h, dummy) in self.have_devices.items() if h == handler)
-            for name in sorted(devices):
-                if name in self.have_devices:
-                    self.del_device(name, *self.have_devices[name])
+            for name in sorted(set(devices) - described):
+                if name not in self.have_devices:
+                    continue
+                if self.have_devices[name][0] != handler:
+                    raise PlanError('device %s is served by handler %s, not %s: not deleted (name it under handler %s '
+                                    'to delete it)' % (name, self.have_devices[name][0], handler,
+                                                       self.have_devices[name][0]))
+                self.del_device(name, *self.have_devices[name])
+
+
+def _described_devices(want):
+    """Devices that a LUN or a device group of the configuration names: in state deleted they only describe that
+    entry and are not deleted themselves."""
+    names = set()
+    for driver in want['drivers'].values():
+        for target in driver['targets'].values():
+            sets = [target['luns']] + [group['luns'] for group in target['groups'].values()]
+            names.update(entry['device'] for luns in sets for entry in luns.values())
+    for group in want['device_groups'].values():
+        names.update(group['devices'])
+    return names

@@ -15,21 +15,16 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import re
-import shlex
-
 from ansible_collections.storage.scst.plugins.module_utils._errors import mask_text, ScstInputError
-from ansible_collections.storage.scst.plugins.module_utils._model import normalize_value, to_bool
-
-
-DEFAULT_ROOT = '/sys/kernel/scst_tgt'
+from ansible_collections.storage.scst.plugins.module_utils._model import name_key, normalize_value, to_bool
+from ansible_collections.storage.scst.plugins.module_utils._sysfs import DEFAULT_ROOT, echo_line
 
 
 CHAP_ATTRS = frozenset(('IncomingUser', 'OutgoingUser'))
 
-
-# FC WWPNs and InfiniBand port GIDs: SCST spells them in lower case, users may not.
-_WWN = re.compile(r'^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){7}$|^[0-9a-fA-F]{4}(:[0-9a-fA-F]{4}){7}$')
+# The device of a LUN entry to delete that names no device (scst_lun state=absent without device): the LUN is
+# deleted whatever it maps. Not a valid device name, so it never names a real one.
+ANY_DEVICE = '-'
 
 
 # Phases, in execution order. Removals run first, from the outermost effect (stop new logins) to the
@@ -75,8 +70,7 @@ class Action(object):
         full = '%s/%s' % (root.rstrip('/'), self.path)
         if self.op == 'wait':
             return '# wait until %s no longer holds: %s' % (full, ' '.join(self.names))
-        # Masked before quoting: quoting may escape characters of a secret, which would then not match.
-        return 'echo %s > %s' % (shlex.quote(mask_text(str(self.command), self.secrets)), shlex.quote(full))
+        return echo_line(mask_text(str(self.command), self.secrets), full)
 
     def to_dict(self, root=DEFAULT_ROOT):
         return {'kind': self.kind, 'path': self.path, 'text': self.text(root), 'description': self.description,
@@ -146,11 +140,6 @@ def _values(value):
 
 def _truthy(value):
     return bool(to_bool(value))
-
-
-def name_key(name):
-    """How SCST (and the administrator) identifies a target or initiator: WWNs and GIDs in any case."""
-    return name.lower() if _WWN.match(name) else name
 
 
 def initiator_key(name):

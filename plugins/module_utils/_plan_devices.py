@@ -81,7 +81,7 @@ class DevicePlanner(object):
         have_handler, have_dev = have
         reasons = self.recreate_reasons(handler, want, have_handler, have_dev)
         if self.recreate == 'always' or (reasons and self.recreate == 'options-changed'):
-            self.del_device(name, have_handler, have_dev)
+            self.del_device(name, have_handler, have_dev, 're-created')
             self.add_device(handler, want)
             return
         if reasons:
@@ -145,8 +145,9 @@ class DevicePlanner(object):
         rest = dict((attr, value) for attr, value in want['attributes'].items() if attr not in params)
         self.device_attributes(name, rest, None, handler)
 
-    def del_device(self, name, handler, have_dev):
+    def del_device(self, name, handler, have_dev, what='deleted'):
         self.gone_devices.add(name)
+        self.device_taken(name, what)
         self.mgmt(R_DEVICES, 'del_device', 'handlers/%s/mgmt' % handler, build_command('del_device', name),
                   'delete device %s of handler %s (its LUNs go with it)' % (name, handler), destructive=True,
                   inverse=_undoable(lambda: Action('add_device', 'mgmt', 'handlers/%s/mgmt' % handler,

@@ -19,6 +19,7 @@ from ansible_collections.storage.scst.plugins.module_utils._plan_base import (
     _lun_set_path,
     _truthy,
     A_LUNS,
+    ANY_DEVICE,
     Action,
     PlanError,
     R_LUNS,
@@ -50,6 +51,7 @@ class LunPlanner(object):
                 continue
             if not remove:
                 continue
+            self.lun_taken(driver, target, group, lun, have[lun]['device'], 'removed')
             self.mgmt(R_LUNS, 'del_lun', path, build_command('del', lun),
                       'delete LUN %d (device %s) from %s' % (lun, have[lun]['device'], where), destructive=True,
                       inverse=self._lun_action('add', path, have[lun]['device'], lun, have[lun]['read_only'], where))
@@ -69,6 +71,8 @@ class LunPlanner(object):
             effective = entry['read_only'] or self.device_read_only(entry['device'])
             if old['device'] == entry['device'] and _truthy(old['read_only']) in (effective, entry['read_only']):
                 continue
+            if old['device'] != entry['device']:
+                self.lun_taken(driver, target, group, lun, old['device'], 're-pointed to device %s' % entry['device'])
             action = self._lun_action('replace', path, entry['device'], lun, entry['read_only'], where)
             action.inverse = self._lun_action('replace', path, old['device'], lun, old['read_only'], where)
             self.add(A_LUNS, action)
@@ -137,7 +141,12 @@ class LunPlanner(object):
     def delete_luns(self, driver, target, group, want, have):
         path = '%s/mgmt' % _lun_set_path(driver, target, group)
         for lun in sorted(want):
+            if lun in have and want[lun]['device'] not in (have[lun]['device'], ANY_DEVICE):
+                raise PlanError('LUN %d of %s maps device %s, not %s as the configuration says: not deleted (name the '
+                                'device it maps)' % (lun, _lun_set_name(driver, target, group), have[lun]['device'],
+                                                     want[lun]['device']))
             if lun in have:
+                self.lun_taken(driver, target, group, lun, have[lun]['device'], 'removed')
                 self.mgmt(R_LUNS, 'del_lun', path, build_command('del', lun),
                           'delete LUN %d from %s' % (lun, _lun_set_name(driver, target, group)), destructive=True,
                           inverse=self._lun_action('add', path, have[lun]['device'], lun, have[lun]['read_only'],

@@ -62,6 +62,7 @@ class TargetPlanner(object):
             self.remove_target(driver, have['targets'][key])
         self.driver_attributes(driver, {}, have['attributes'], remove=True)
         if _truthy(have.get('enabled')):
+            self.driver_disabled(driver)
             self.set_enabled(R_DISABLE, 'targets/%s' % driver, False, True, 'driver %s' % driver)
 
     def plan_driver(self, driver):
@@ -77,6 +78,8 @@ class TargetPlanner(object):
         # would cut every session of every target of the driver (scstadmin -force leaves it too).
         enabled = want.get('enabled')
         if enabled is not None and have.get('enabled') is not None:
+            if _truthy(have['enabled']) and not _truthy(enabled):
+                self.driver_disabled(driver)
             self.set_enabled(A_DRIVER_ENABLED, 'targets/%s' % driver, enabled, have.get('enabled'),
                              'driver %s' % driver)
         elif _truthy(enabled):
@@ -84,6 +87,7 @@ class TargetPlanner(object):
 
     def disable(self, driver, name, old):
         if _truthy(old):
+            self.target_disabled(driver, name)
             self.port(driver, name).live = False
             self.set_enabled(R_DISABLE, _target_path(driver, name), False, True, 'target %s/%s' % (driver, name))
 
@@ -173,9 +177,9 @@ class TargetPlanner(object):
         self.target_attributes(driver, name, want['attributes'], have['attributes'], params, remove=named)
         self.plan_groups(driver, name, want['groups'], have['groups'], remove=named)
         self.plan_luns(driver, name, None, want['luns'], have['luns'], remove=named)
+        # enabled left out leaves an existing target as it is in every state (disabling it would cut its sessions;
+        # scstadmin -config -force flapped ports so, SCST#217); a new target stays disabled, as SCST creates it.
         enabled = want.get('enabled')
-        if enabled is None and named:
-            enabled = False
         if _truthy(enabled) and not _truthy(have.get('enabled')):
             self.port(driver, name).enable = True
         elif enabled is not None and not _truthy(enabled):
@@ -222,9 +226,7 @@ class TargetPlanner(object):
         if not names:
             return
         what = ('group %s of target %s/%s' % (group, driver, target)) if group else ('target %s/%s' % (driver, target))
-        if not self.force:
-            raise PlanError('%s has %d open session(s) (%s); deleting it needs them closed: set force to close them'
-                            % (what, len(names), ', '.join(names)))
+        self.closed(what, names)
         sessions = '%s/sessions' % _target_path(driver, target)
         for session in names:
             self.write(R_SESSIONS, 'close_session', '%s/%s/force_close' % (sessions, session), '1', None,
@@ -278,6 +280,7 @@ class TargetPlanner(object):
                 if movable:
                     source, have_exact = movable[0]
                     consumed.add((source, key))
+                    self.initiator_taken(driver, target, source, have_exact, 'moved out of')
                     src = '%s/initiators/mgmt' % _group_path(driver, target, source)
                     dst = '%s/initiators/mgmt' % _group_path(driver, target, group)
                     self.mgmt(A_INITIATORS, 'move_initiator', src, build_command('move', have_exact, group),
@@ -298,6 +301,7 @@ class TargetPlanner(object):
                 if (group, key) in consumed or key in want.get(group, {}).get('initiators', {}):
                     continue
                 mgmt = '%s/initiators/mgmt' % _group_path(driver, target, group)
+                self.initiator_taken(driver, target, group, exact, 'deleted from')
                 self.mgmt(R_INITIATORS, 'del_initiator', mgmt, build_command('del', exact),
                           'delete initiator %s from group %s of target %s/%s' % (exact, group, driver, target),
                           destructive=True,
@@ -357,7 +361,12 @@ class TargetPlanner(object):
         have = self.have['drivers'].get(driver)
         if have is None:
             return
-        if not want['targets'] and not want['attributes']:
+        # enabled: false means "disable" (and, alone, nothing more); enabled: true asks nothing of a deletion.
+        if _disables(want):
+            if _truthy(have.get('enabled')):
+                self.driver_disabled(driver)
+                self.set_enabled(R_DISABLE, 'targets/%s' % driver, False, True, 'driver %s' % driver)
+        elif not want['targets'] and not want['attributes']:
             self.clear_driver(driver)
             return
         self.driver_attributes_deleted(driver, want['attributes'], have['attributes'])
@@ -366,10 +375,12 @@ class TargetPlanner(object):
             if have_t is None:
                 continue
             want_t = want['targets'][key]
-            if not (want_t['luns'] or want_t['groups'] or want_t['attributes']):
+            name = have_t['name']
+            if _disables(want_t):
+                self.disable(driver, name, have_t.get('enabled'))
+            elif not (want_t['luns'] or want_t['groups'] or want_t['attributes']):
                 self.remove_target(driver, have_t)
                 continue
-            name = have_t['name']
             dynamic = self.dynamic_attrs(driver, 'target')
             for attr in sorted(want_t['attributes']):
                 if attr in dynamic:
@@ -398,7 +409,13 @@ class TargetPlanner(object):
         for key in sorted(want['initiators']):
             exact = have['initiators'].get(key)
             if exact is not None:
+                self.initiator_taken(driver, target, want['name'], exact, 'deleted from')
                 self.mgmt(R_INITIATORS, 'del_initiator', mgmt, build_command('del', exact),
                           'delete initiator %s from group %s' % (exact, want['name']), destructive=True,
                           inverse=Action('add_initiator', 'mgmt', mgmt, build_command('add', exact),
                                          'add initiator %s again' % exact))
+
+
+def _disables(entry):
+    """Whether a driver or target entry of state deleted says enabled: false."""
+    return entry.get('enabled') is not None and not _truthy(entry['enabled'])

@@ -23,6 +23,7 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.storage.scst.plugins.module_utils import _apply, _gather, _plan, _predict, _restore
 from ansible_collections.storage.scst.plugins.module_utils._conf import render
 from ansible_collections.storage.scst.plugins.module_utils._errors import ScstError
+from ansible_collections.storage.scst.plugins.module_utils._plan_names import attribute_option
 from ansible_collections.storage.scst.plugins.module_utils._sysfs import SysfsClient, dmesg_reader
 
 SYSFS_ARGUMENT_SPEC = dict(
@@ -51,8 +52,15 @@ class _ReadMemo(object):
         def read(*args, **kwargs):
             key = (name, _frozen(args), _frozen(kwargs))
             if key not in self._answers:
-                self._answers[key] = method(*args, **kwargs)
-            return copy.deepcopy(self._answers[key])
+                try:
+                    self._answers[key] = (method(*args, **kwargs), None)
+                except ScstError as err:
+                    # A missing attribute is an answer too (focused reads try the file instead of testing for it).
+                    self._answers[key] = (None, err)
+            answer, err = self._answers[key]
+            if err is not None:
+                raise err
+            return copy.deepcopy(answer)
         return read
 
 
@@ -119,7 +127,7 @@ class ScstModule(object):
         return _gather.gather(self._reader or self.client, nonkey=nonkey, focus=focus, **scope)
 
     def converge(self, desired, state, scope, recreate='never', force=False, rollback=False, report_keys_only=False,
-                 prepare=None, focus=False):
+                 prepare=None, focus=False, option=attribute_option):
         """Plan ``desired`` against the kernel for the objects in ``scope``, apply unless in check mode.
 
         rollback: when a write fails, bring every object the run could touch back to the state before the run
@@ -128,6 +136,8 @@ class ScstModule(object):
         _plan.PlanError to refuse (e.g. a device still mapped as a LUN), and may return a model of objects to
         delete in the same run (e.g. the initiators a purge removes): that is planned with state deleted
         against the same current model and applied before the actions of ``desired``.
+        option: how the module's options name a path of ``desired`` (see _plan.plan); by default the
+        ``attributes`` option of a module that manages one object.
         Returns the module result: changed, commands, warnings, before and (after a change) after.
         With ``report_keys_only``, before and after (and the diff) are the models as scst.conf keeps them (key
         attributes only; ``before`` comes from the same reads as the planner's model) instead of the models the
@@ -149,7 +159,7 @@ class ScstModule(object):
             meta = _gather.gather_meta(client, handlers=scope.get('handlers'), drivers=scope.get('drivers'),
                                        targets=scope.get('targets'))
             removals = prepare(before) if prepare is not None else None
-            actions = _plan.plan(desired, before, state, recreate=recreate, force=force, meta=meta)
+            actions = _plan.plan(desired, before, state, recreate=recreate, force=force, meta=meta, option=option)
             if removals:
                 first = _plan.plan(removals, before, 'deleted', force=force, meta=meta)
                 actions = _plan.Plan(list(first) + list(actions), first.warnings + actions.warnings)

@@ -17,6 +17,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import collections
 import contextlib
 import errno
 import os
@@ -49,6 +50,9 @@ KERNEL_LOG_LINES = 20    # kernel log lines kept in an error
 KERNEL_LOG_IN_MSG = 3    # of which the last ones are quoted in the message itself
 _READ_CHUNK = 65536
 _O_CLOEXEC = getattr(os, 'O_CLOEXEC', 0)
+# Directory descriptors a locked client keeps (see _at()), well below the usual limit of 1,024 open files.
+_ANCHORS = 256
+_KINDS = {'dir': 'is_dir', 'link': 'is_symlink', 'file': 'is_file'}
 
 
 def parse_value(text):
@@ -59,6 +63,12 @@ def parse_value(text):
     """
     lines = text.split('\n')
     return lines[0], any(line.strip() == '[key]' for line in lines[1:])
+
+
+def echo_line(text, path):
+    """How results show one write: the shell line ``echo TEXT > PATH``. Mask text first: quoting may escape
+    characters of a secret, which would then not match."""
+    return 'echo %s > %s' % (shlex.quote(text), shlex.quote(path))
 
 
 def dmesg_reader(run):
@@ -104,6 +114,10 @@ class SysfsClient(object):
         self.applied = []
         self._secrets = set()
         self._lock = None
+        # While locked: {directory relative to root: descriptor}, least recently used first (see _at()).
+        self._anchors = None
+        # While locked: (path relative to root, descriptor) of the file the last write went to (see _writer()).
+        self._writing = None
         # (read, marker): the kernel log position write errors are reported from (see _run_marker()).
         self._marker = (False, None)
         self.add_secret(*secrets)
@@ -205,17 +219,54 @@ class SysfsClient(object):
 
     # ---------------------------------------------------------------- reading
 
-    @staticmethod
-    def _read_once(abs_path):
+    def _at(self, rel, func):
+        """func(path, dir_fd) for a path relative to root: by absolute path, or, while the client holds the lock,
+        relative to a kept descriptor of the path's grandparent directory.
+
+        A path walk costs one lookup per component (through the emulator's FUSE, one request each; paths here
+        are up to ten deep), so reading 2,560 LUNs' read_only files, or adding them, costs a few lookups each
+        from the LUN directory instead of ten. func must not change anything (an open without O_CREAT, a
+        listing, a stat). A kept directory that was removed (and maybe made again) since it was opened answers
+        ENOENT: the call is then made again by absolute path, and the descriptor dropped when that succeeds.
+        """
+        parts = rel.split('/') if rel else []
+        whole = os.path.join(self.root, *parts)
+        if self._anchors is None or len(parts) < 3:
+            return func(whole, None)
+        anchor = '/'.join(parts[:-2])
+        fd = self._anchors.pop(anchor, None)
+        if fd is None:
+            try:
+                fd = os.open(os.path.join(self.root, anchor), os.O_RDONLY | os.O_DIRECTORY | _O_CLOEXEC)
+            except OSError:
+                return func(whole, None)
+        self._anchors[anchor] = fd
+        while len(self._anchors) > _ANCHORS:
+            os.close(self._anchors.popitem(last=False)[1])
+        try:
+            return func(os.path.join(*parts[-2:]), fd)
+        except OSError as err:
+            if err.errno != errno.ENOENT:
+                raise
+        found = func(whole, None)
+        os.close(self._anchors.pop(anchor))
+        return found
+
+    def _open(self, rel, flags):
+        return self._at(rel, lambda path, dir_fd: os.open(path, flags | _O_CLOEXEC, dir_fd=dir_fd))
+
+    def _read_once(self, rel):
         # os.read, not a file object: io.FileIO.read() turns EAGAIN into a None return.
-        fd = os.open(abs_path, os.O_RDONLY | _O_CLOEXEC)
+        fd = self._open(rel, os.O_RDONLY)
         try:
             chunks = []
             while True:
                 chunk = os.read(fd, _READ_CHUNK)
-                if not chunk:
-                    return b''.join(chunks)
                 chunks.append(chunk)
+                # A short read of a regular file is its end (a sysfs attribute is at most a page): no second
+                # read(2) just to see 0 bytes.
+                if len(chunk) < _READ_CHUNK:
+                    return b''.join(chunks)
         finally:
             os.close(fd)
 
@@ -232,9 +283,9 @@ class SysfsClient(object):
 
     def read(self, path):
         """Whole content of an attribute file as text; reads failing with EAGAIN are retried (the sysfs work queue of scst_sysfs.c)."""
-        abs_path = self._resolve(path)[0]
+        abs_path, rel = self._resolve(path)
         try:
-            data = self._retry_eagain(lambda: self._read_once(abs_path))
+            data = self._retry_eagain(lambda: self._read_once(rel))
         except OSError as err:
             if err.errno == errno.EAGAIN:
                 raise self._error('reading %s still failed with EAGAIN after %s s' % (abs_path, self.timeout),
@@ -262,41 +313,50 @@ class SysfsClient(object):
 
     def exists(self, path):
         """Whether the entry exists (links are not followed); ScstError if SCST itself is not loaded."""
-        abs_path = self._resolve(path)[0]
-        if os.path.lexists(abs_path):
+        try:
+            self._at(self._resolve(path)[1], lambda name, dir_fd: os.stat(name, dir_fd=dir_fd, follow_symlinks=False))
             return True
-        self.check_loaded()
-        return False
+        except OSError:
+            self.check_loaded()
+            return False
 
     def list_dir(self, path, kind=None):
         """Sorted names in a directory; kind 'dir', 'link' or 'file' keeps only entries of that type."""
+        return sorted(name for name, mode in self._entries(path, kind))
+
+    def _entries(self, path, kind=None, modes=False):
+        """[(name, st_mode or None)] of a directory, of one kind ('dir', 'link', 'file') or all; with modes, each
+        entry's st_mode (from lstat; entries that vanished since they were listed are left out).
+
+        The kind comes from readdir's d_type where the file system gives it (sysfs does), else from an lstat
+        (os.scandir decides)."""
         abs_path = self._resolve(path)[0]
         try:
-            names = os.listdir(abs_path)
+            with os.scandir(abs_path) as found:
+                entries = [entry for entry in found if kind is None or getattr(entry, _KINDS[kind])(follow_symlinks=False)]
+            out = []
+            for entry in entries:
+                mode = None
+                if modes:
+                    try:
+                        mode = entry.stat(follow_symlinks=False).st_mode
+                    except OSError as err:
+                        if err.errno == errno.ENOENT:
+                            continue
+                        raise self._os_error(err, 'examining', entry.path)
+                out.append((entry.name, mode))
+            return out
         except OSError as err:
             raise self._os_error(err, 'listing', abs_path)
-        if kind is not None:
-            test = {'dir': stat.S_ISDIR, 'link': stat.S_ISLNK, 'file': stat.S_ISREG}[kind]
-            names = [name for name in names if test(self._lstat_mode(os.path.join(abs_path, name)))]
-        return sorted(names)
-
-    def _lstat_mode(self, abs_path):
-        """st_mode of an entry, 0 if it vanished since it was listed (a session of an initiator that logged out)."""
-        try:
-            return os.lstat(abs_path).st_mode
-        except OSError as err:
-            if err.errno == errno.ENOENT:
-                return 0
-            raise self._os_error(err, 'examining', abs_path)
 
     def read_link(self, path):
         """Where a symlink points: relative to root when it points inside the tree, else absolute.
 
         E.g. 'targets/iscsi/T/luns/0/device' -> 'devices/disk01'.
         """
-        abs_path = self._resolve(path)[0]
+        abs_path, rel = self._resolve(path)
         try:
-            target = os.readlink(abs_path)
+            target = self._at(rel, lambda name, dir_fd: os.readlink(name, dir_fd=dir_fd))
         except OSError as err:
             raise self._os_error(err, 'reading the link', abs_path)
         resolved = os.path.normpath(os.path.join(os.path.dirname(abs_path), target))
@@ -316,18 +376,17 @@ class SysfsClient(object):
         IncomingUser1, ...) are folded into {name: ([value, ...], any is_key)}, in numeric order.
         names, if given, limits the result to those (unnumbered) names.
         """
-        abs_dir = self._resolve(path)[0]
         numbered = re.compile(r'(%s)([0-9]*)' % '|'.join(re.escape(name) for name in multi)) if multi else None
         singles = {}
         folded = {}
-        for name in self.list_dir(path, kind='file'):
+        for name, mode in sorted(self._entries(path, kind='file', modes=True)):
             match = numbered.fullmatch(name) if numbered else None
             base = match.group(1) if match else name
             if name == 'mgmt' or (names is not None and base not in names):
                 continue
-            if not self._lstat_mode(os.path.join(abs_dir, name)) & (stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH):
+            if not mode & (stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH):
                 continue
-            value = self.read_value(os.path.join(abs_dir, name))
+            value = self.read_value('%s/%s' % (path, name) if path else name)
             if match:
                 folded.setdefault(base, []).append((int(match.group(2) or -1), value))
             else:
@@ -388,28 +447,51 @@ class SysfsClient(object):
         if not self.dry_run:
             if self._lock is None:
                 raise RuntimeError('SysfsClient writes %s outside locked(): writes must hold the apply lock' % rel)
-            self._write_now(abs_path, shown, data)
-        # Masked before quoting: quoting may escape characters of a secret, which would then not match.
-        self.applied.append('echo %s > %s' % (shlex.quote(shown), shlex.quote(abs_path)))
+            self._write_now(abs_path, rel, shown, data)
+        self.applied.append(echo_line(shown, abs_path))
 
-    def _write_now(self, abs_path, shown, data):
-        marker = self._run_marker()
+    def _writer(self, rel, abs_path, shown, marker):
+        """A descriptor open for writing rel: the previous write's when it went to the same file, else a new one,
+        kept for the next write. Every write(2) is one command whatever came before it on the descriptor (SYSFS.md
+        §2.0: the rest of a short write arrives as a second command; kernfs_fop_write_iter hands each write to the
+        store, which ignores the position), so 2,000 add_device commands cost one open, not 2,000."""
+        if self._writing is not None:
+            if self._writing[0] == rel:
+                return self._writing[1]
+            self._close_writer()
         try:
-            fd = os.open(abs_path, os.O_WRONLY | _O_CLOEXEC)
+            fd = self._open(rel, os.O_WRONLY)
         except OSError as err:
             raise self._os_error(err, 'opening for writing', abs_path, command=shown, log_marker=marker)
+        self._writing = (rel, fd)
+        return fd
+
+    def _close_writer(self):
+        if self._writing is not None:
+            self._close(self._writing[1])
+            self._writing = None
+
+    def _write_now(self, abs_path, rel, shown, data):
+        marker = self._run_marker()
+        reused = self._writing is not None and self._writing[0] == rel
+        fd = self._writer(rel, abs_path, shown, marker)
         try:
-            # One os.write: a file object would retry or re-send a partial or EAGAIN write on close, and a
-            # resent remainder is parsed by SCST as a second command (scst_sysfs.c mgmt parsers).
-            written = os.write(fd, data)
+            # One write(2) of the whole text at offset 0, as after a fresh open: a file object would retry or
+            # re-send a partial or EAGAIN write on close, and a resent remainder is parsed by SCST as a second
+            # command (scst_sysfs.c mgmt parsers).
+            written = os.pwrite(fd, data, 0)
         except OSError as err:
+            if err.errno == errno.ENODEV and reused:
+                # The file was removed since the previous write opened it (kernfs refuses before the store
+                # runs, so nothing was done): open it again, it may have been made again.
+                self._close_writer()
+                self._write_now(abs_path, rel, shown, data)
+                return
             if err.errno != errno.EAGAIN:
                 raise self._error('writing %r to %s failed: %s' % (shown, abs_path, describe_errno(err.errno)),
                                   path=abs_path, command=shown, err_no=err.errno, log_marker=marker)
             self._wait_for_result(abs_path, shown, marker)
             return
-        finally:
-            self._close(fd)
         if written != len(data):
             raise self._error(
                 'writing %r to %s was cut short: the kernel took %d of %d bytes, so only the truncated text may '
@@ -430,7 +512,7 @@ class SysfsClient(object):
         with EAGAIN: 0 means success, -N failure with errno N."""
         result_path = os.path.join(self.root, RESULT_FILE)
         try:
-            data = self._retry_eagain(lambda: self._read_once(result_path))
+            data = self._retry_eagain(lambda: self._read_once(RESULT_FILE))
         except OSError as err:
             if err.errno == errno.EAGAIN:
                 raise self._error(
@@ -472,10 +554,15 @@ class SysfsClient(object):
         except ScstError as err:
             raise self._finish(err)
         self._lock = lock
+        self._anchors = collections.OrderedDict()
         # Each locked run reports write errors from the log as it is when the run starts writing.
         self._marker = (False, None)
         try:
             yield self
         finally:
+            self._close_writer()
+            for fd in self._anchors.values():
+                os.close(fd)
+            self._anchors = None
             self._lock = None
             lock.release()

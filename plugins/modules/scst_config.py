@@ -80,12 +80,19 @@ options:
         RV(drift) and as a warning.
       - V(replaced) makes each device, target and device group the configuration names exactly as described
         (its LUNs, groups, initiators and dynamic attributes not in the configuration are removed); objects it does
-        not name are left alone.
+        not name are left alone. In V(replaced) and V(overridden) a target or driver whose C(enabled) the
+        configuration leaves out keeps its state.
       - V(overridden) makes the kernel exactly the configuration (like C(scstadmin -config -force)); devices,
         targets, groups, LUNs and initiators not in it are removed; hardware targets are disabled and cleared,
         never deleted. An empty configuration is refused (use V(deleted)).
-      - V(deleted) removes what the configuration names, or everything (hardware targets disabled and cleared)
-        when no configuration is given.
+      - V(deleted) removes exactly what the configuration names, or everything (hardware targets disabled and
+        cleared) when no configuration is given. An entry named with contents loses only those (a target with
+        C(luns) loses those LUNs); an entry named with nothing in it goes as a whole. A device goes only when it is
+        named under its handler and no LUN or device group of the configuration names it; a device that the
+        configuration lists only because a LUN entry maps it describes that LUN and stays (with its LUNs in other
+        targets). A device named under another handler than the one serving it, or a LUN entry naming another
+        device than the one the LUN maps, is refused. A driver or target named with C(enabled) V(false) is disabled;
+        named with only that, nothing else is removed.
       - V(gathered) returns the running configuration in RV(gathered) and as C(scst.conf) text in RV(rendered).
       - V(rendered) returns the configuration as canonical C(scst.conf) text in RV(rendered) without reading or
         changing the host's SCST (it can run with C(delegate_to=localhost) on a machine without SCST).
@@ -109,8 +116,14 @@ options:
     default: never
   force:
     description:
-      - Close the initiator sessions of targets and groups that must be deleted. Without it such a deletion is
-        refused while sessions are open.
+      - Allow what initiators that are logged in would notice. Without it the task fails before it writes anything
+        (check mode too), naming every session and LUN (C(driver/target/group/LUN)) concerned, when it would
+        remove or re-point a LUN that a session sees (in the session's group or the target's default LUN set),
+        delete or re-create (O(recreate)) a device such a LUN maps, disable a target, FC port or driver that has
+        sessions, delete a target or group that sessions use, or remove the initiator entry that put a logged-in
+        initiator in its group. This holds for V(merged), V(replaced), V(overridden) and V(deleted).
+      - With it those changes are made; the sessions of targets and groups being deleted are closed, and waited
+        for, first.
     type: bool
     default: false
   rollback:
@@ -485,6 +498,17 @@ def scope_for(state, desired, recreate):
     return {'drivers': [driver['name'] for driver in desired['drivers']]}
 
 
+def option_of(params, desired, live):
+    """How the task names a path of the applied model ``live`` (``desired`` less any deferred drivers)."""
+    source = ([name for name in SOURCES if params.get(name) is not None] or ['config'])[0]
+
+    def option(path):
+        if path[:1] == ('drivers',):
+            path = ('drivers', desired['drivers'].index(live['drivers'][path[1]])) + tuple(path[2:])
+        return '%s.%s' % (source, format_path(path))
+    return option
+
+
 def boot_file_text(params, state):
     """The scst.conf text for dest (None without dest), checked before anything is applied."""
     if params['dest'] is None:
@@ -593,7 +617,8 @@ def main():
             live = dict(desired, drivers=[d for d in desired['drivers'] if d['name'] not in params['deferred_drivers']])
         result = scst.converge(live, state, scope_for(state, live, params['recreate']),
                                recreate=params['recreate'], force=params['force'], rollback=params['rollback'],
-                               report_keys_only=True, focus=True, prepare=lambda current: missing_backing_files(live, current))
+                               report_keys_only=True, focus=True, option=option_of(params, desired, live),
+                               prepare=lambda current: missing_backing_files(live, current))
         hide(result.get('before'), result.get('after'))
         if state == 'merged':
             # merged removes nothing, so access that the kernel grants beyond the configuration stays: say so.

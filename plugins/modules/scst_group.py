@@ -102,7 +102,11 @@ options:
     default: present
   force:
     description:
-      - With O(state=absent), close the sessions that use the group, wait until they are gone, then delete it.
+      - Allow what initiators that are logged in would notice. Without it the task fails before it writes anything
+        (check mode too), naming the sessions and the LUNs (C(driver/target/group/LUN)) concerned, when it would
+        delete the group while sessions use it, remove or re-point (O(luns) with O(purge)) a LUN that a session
+        sees, or remove (O(purge)) the initiator entry that put a logged-in initiator in the group.
+      - With it, the sessions that use a group being deleted are closed, and waited for, before it is deleted.
     type: bool
     default: false
 seealso:

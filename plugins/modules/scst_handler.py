@@ -85,7 +85,12 @@ options:
     default: never
   force:
     description:
-      - With O(state=absent), delete the device even when it is mapped as a LUN; SCST removes those LUNs with it.
+      - Allow what takes LUNs away. Without it the task fails before it writes anything (check mode too) when
+        O(state=absent) would delete a device that is mapped as a LUN anywhere, or when deleting or re-creating
+        (O(recreate)) the device would take away a LUN that a logged-in initiator sees; the message names the
+        LUNs (C(driver/target/group/LUN)) and the sessions.
+      - With it the device is deleted or re-created; SCST removes its LUNs with it (a re-created device gets
+        them back).
     type: bool
     default: false
 notes:

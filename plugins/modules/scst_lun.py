@@ -71,6 +71,14 @@ options:
     type: str
     choices: [present, absent]
     default: present
+  force:
+    description:
+      - Allow changing a LUN that initiators that are logged in see. Without it the task fails before it writes
+        anything (check mode too), naming the sessions, when O(state=absent) would delete, or O(state=present)
+        would re-point to another device, a LUN of a LUN set that a session uses (the session's group, or the
+        target's default LUN set for an initiator in no group).
+    type: bool
+    default: false
 seealso:
   - module: storage.scst.scst_handler
   - module: storage.scst.scst_group
@@ -93,6 +101,14 @@ EXAMPLES = r'''
     lun: 1
     device: iso01
     read_only: true
+
+- name: Re-point LUN 0 to a new device while the initiators that see it are logged in
+  storage.scst.scst_lun:
+    driver: iscsi
+    target: iqn.2026-01.com.example:storage.t1
+    lun: 0
+    device: disk02
+    force: true
 
 - name: Remove LUN 3, but only if it still maps the old device
   storage.scst.scst_lun:
@@ -148,6 +164,7 @@ from ansible_collections.storage.scst.plugins.module_utils._objects import (
     target_name,
 )
 from ansible_collections.storage.scst.plugins.module_utils._plan import PlanError
+from ansible_collections.storage.scst.plugins.module_utils._plan_base import ANY_DEVICE
 from ansible_collections.storage.scst.plugins.module_utils._runner import ScstModule
 from ansible_collections.storage.scst.plugins.module_utils._validate import check_lun, check_name
 
@@ -161,6 +178,7 @@ def main():
         device=dict(type='raw'),
         read_only=dict(type='bool', default=False),
         state=dict(type='str', choices=['present', 'absent'], default='present'),
+        force=dict(type='bool', default=False),
     ), required_if=[('state', 'present', ['device'])])
     params = scst.params
     client = scst.client
@@ -196,7 +214,7 @@ def main():
                                     % (lun, '/'.join(p for p in (driver, target, group) if p), mapped[0], device))
 
             # The LUN number only identifies the LUN to delete; the model needs a device name all the same.
-            entry = {'lun': lun, 'device': device or '-', 'read_only': params['read_only']}
+            entry = {'lun': lun, 'device': device or ANY_DEVICE, 'read_only': params['read_only']}
             place = {'name': target}
             if group:
                 place['groups'] = [{'name': group, 'luns': [entry]}]
@@ -206,8 +224,8 @@ def main():
             # The device's handler is read so the planner knows the device and whether it is read-only itself.
             scope = {'handlers': [handler] if handler else [], 'devices': [device], 'drivers': [driver],
                      'targets': [target], 'device_groups': False, 'global_attributes': False}
-            return scst.converge(desired, 'merged' if present else 'deleted', scope, prepare=check_place,
-                                 focus=True)
+            return scst.converge(desired, 'merged' if present else 'deleted', scope, force=params['force'],
+                                 prepare=check_place, focus=True)
 
     scst.run(body)
 

@@ -72,7 +72,8 @@ options:
     description:
       - Whether the target accepts logins. Left out, a present target keeps its state and a new one stays
         disabled (SCST creates targets disabled).
-      - Targets are enabled after their attributes are set; disabling a target keeps its open sessions.
+      - Targets are enabled after their attributes are set. Disabling a target with open sessions needs
+        O(force=true).
     type: bool
   attributes:
     description:
@@ -136,9 +137,12 @@ options:
         suboptions: *chap_user
   force:
     description:
-      - With O(state=absent), close the open sessions of the target (or of its groups) before it is deleted or
-        cleared, and wait until they are gone. Without it such a target is left alone and the task fails, naming
-        the sessions.
+      - Allow what initiators that are logged in would notice. Without it the task fails before it writes anything
+        (check mode too), naming the sessions and the LUNs concerned, when it would disable a target (O(enabled))
+        or a driver (O(driver_enabled)) that has sessions, or delete or clear (O(state=absent)) a target whose LUNs
+        or groups sessions use.
+      - With O(state=absent) and O(force=true), the open sessions of the target (or of its groups) are closed, and
+        waited for, before it is deleted or cleared.
     type: bool
     default: false
 notes:
@@ -393,6 +397,10 @@ def converge(scst):
     scope = dict(handlers=[], drivers=[driver], targets=[name] if name is not None else [], device_groups=False,
                  global_attributes=False)
     if params['state'] == 'absent':
+        # absent deletes (or clears) the target; in state deleted an enabled: false would only disable it.
+        want_driver['enabled'] = None
+        for target in want_driver['targets']:
+            target['enabled'] = None
         return scst.converge(desired, 'deleted', scope, force=params['force'], report_keys_only=True)
 
     def prepare(current):

@@ -68,6 +68,22 @@ def test_bash_echo_reports_errno_and_rc(scst):
     assert 'File exists' in dup.stderr
 
 
+def test_readdir_gives_each_entry_its_type(scst):
+    # kernfs_fop_readdir (fs/kernfs/dir.c) emits d_type with every name, so a reader needs no lstat to tell a
+    # device link from an attribute. Shown by an entry removed after the listing: its kind still comes from the
+    # listing (an lstat now would fail, and os.scandir would answer False).
+    write(scst.path('handlers', 'vdisk_nullio', 'mgmt'), b'add_device gone1\n')
+    with os.scandir(scst.path('handlers', 'vdisk_nullio')) as found:
+        entries = dict((entry.name, entry) for entry in found)
+    write(scst.path('handlers', 'vdisk_nullio', 'mgmt'), b'del_device gone1\n')
+    assert not os.path.lexists(scst.path('handlers', 'vdisk_nullio', 'gone1'))
+    assert entries['gone1'].is_symlink() and not entries['gone1'].is_dir(follow_symlinks=False)
+    assert entries['mgmt'].is_file(follow_symlinks=False) and not entries['mgmt'].is_symlink()
+    with os.scandir(scst.path()) as found:
+        kinds = dict((entry.name, entry.is_dir(follow_symlinks=False)) for entry in found)
+    assert kinds['handlers'] is True and kinds['version'] is False
+
+
 def test_eagain_and_last_sysfs_mgmt_res(scst):
     scst.call('faults', eagain='always', eagain_reads=1)
     with pytest.raises(BlockingIOError) as again:

@@ -218,11 +218,18 @@ def test_gathered_state_plans_nothing_for_itself(client):
 
 def test_gather_meta(client):
     meta = gather_meta(client)
+    # files: the attribute files of one existing object of the kind, what a new one can be given (_plan_names).
     assert meta['handlers'] == {'vdisk_fileio': {'create_params': [
-        'active', 'async', 'blocksize', 'filename', 'nv_cache', 'read_only', 'rotational', 't10_dev_id']}}
-    assert meta['drivers']['iscsi'] == {'mgmt': True, 'create_params': [],
-                                        'driver_attributes': ['IncomingUser', 'OutgoingUser'],
-                                        'target_attributes': ['IncomingUser', 'OutgoingUser', 'allowed_portal']}
+        'active', 'async', 'blocksize', 'filename', 'nv_cache', 'read_only', 'rotational', 't10_dev_id'],
+        'files': ['blocksize', 'filename', 'resync_size', 'rotational', 'type']}}
+    iscsi = meta['drivers']['iscsi']
+    target_dir = os.path.join(client.root, 'targets/iscsi', IQN)
+    assert iscsi.pop('target_files') == sorted(name for name in os.listdir(target_dir)
+                                               if os.path.isfile(os.path.join(target_dir, name))
+                                               and not os.path.islink(os.path.join(target_dir, name)))
+    assert iscsi.pop('group_files') == ['addr_method']
+    assert iscsi == {'mgmt': True, 'create_params': [], 'driver_attributes': ['IncomingUser', 'OutgoingUser'],
+                     'target_attributes': ['IncomingUser', 'OutgoingUser', 'allowed_portal']}
     assert meta['drivers']['qla2x00t']['mgmt'] is False
     assert meta['sessions']['iscsi'] == {IQN: {'iqn.1998-01.com.vmware:esx1': 'esx', 'iqn.other': None}}
     assert meta['sessions']['qla2x00t'] == {QLA: {}}

@@ -189,7 +189,7 @@ VALIDATION_ERRORS = [
     (_with_target(luns=[{'lun': 0, 'device': 'diskX'}]), "drivers[0].targets[1].luns[0].device: 'diskX' is not a defined device"),
     (_with_target(luns=[{'lun': 0, 'device': 'disk01'}, {'lun': 0, 'device': 'disk01'}]),
      'drivers[0].targets[1].luns[1].lun: LUN 0 is given twice'),
-    (_with_target(luns=[{'lun': 16384, 'device': 'disk01'}]), '16384 is not a LUN number (0-16383)'),
+    (_with_target(luns=[{'lun': 16384, 'device': 'disk01'}]), '16384 is out of range; LUN numbers go from 0 to 16383'),
     (_with_target(groups=[{'name': 'a', 'initiators': ['i']}, {'name': 'b', 'initiators': ['i']}]),
      "drivers[0].targets[1].groups[1].initiators[0]: initiator 'i' is also in group 'a'"),
     (_with_target(groups=[{'name': 'a'}, {'name': 'a'}]), "drivers[0].targets[1].groups[1].name: group 'a' is given twice"),

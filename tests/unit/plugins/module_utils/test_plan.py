@@ -266,12 +266,13 @@ def test_replaced_replaces_only_the_named_target():
     ]
 
 
-def test_replaced_target_without_enabled_is_disabled():
+@pytest.mark.parametrize('state', ['merged', 'replaced', 'overridden'])
+def test_a_target_named_without_enabled_keeps_its_state(state):
+    # Issue 13, finding 3: replaced used to disable an enabled target whose entry left enabled out (SCST#217).
     current = full_config()
-    desired = model(drivers=[{'name': 'iscsi', 'targets': [{'name': IQN, 'attributes': {
+    desired = model(handlers=current['handlers'], drivers=[{'name': 'iscsi', 'targets': [{'name': IQN, 'attributes': {
         'IncomingUser': ['joe 12charsecret'], 'allowed_portal': ['10.0.0.*']}, 'luns': [{'lun': 0, 'device': 'disk01'}]}]}])
-    assert commands(plan(desired, current, 'replaced')) == [('targets/iscsi/%s/enabled' % IQN, '0')]
-    assert plan(desired, current, 'merged') == []
+    assert not [a for a in plan(desired, current, state, force=True) if a.path == 'targets/iscsi/%s/enabled' % IQN]
 
 
 # ------------------------------------------------------------------------------------------------ deleted

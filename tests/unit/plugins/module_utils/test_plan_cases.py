@@ -209,12 +209,16 @@ def test_deleted_inside_a_device_group():
 def test_deleted_named_target_and_its_discovery_users():
     current = model(drivers=[{'name': 'iscsi', 'attributes': {'IncomingUser': ['a 12charsecretA', 'b 12charsecretB']},
                               'targets': [{'name': IQN, 'enabled': True}]}])
-    desired = model(drivers=[{'name': 'iscsi', 'attributes': {'IncomingUser': ['a']}, 'targets': [
-        {'name': IQN, 'enabled': False}]}])
+    desired = model(drivers=[{'name': 'iscsi', 'attributes': {'IncomingUser': ['a']}, 'targets': [{'name': IQN}]}])
     assert commands(plan(desired, current, 'deleted')) == [
         ('targets/iscsi/%s/enabled' % IQN, '0'),
         ('targets/iscsi/mgmt', 'del_attribute IncomingUser a'),
         ('targets/iscsi/mgmt', 'del_target %s' % IQN)]
+    # Named with enabled: false, the target is disabled and stays (issue 13, finding 5).
+    desired['drivers'][0]['targets'][0]['enabled'] = False
+    assert commands(plan(desired, current, 'deleted')) == [
+        ('targets/iscsi/%s/enabled' % IQN, '0'),
+        ('targets/iscsi/mgmt', 'del_attribute IncomingUser a')]
 
 
 def test_deleted_whole_handler_and_initiators():

@@ -7,10 +7,12 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import contextlib
 import errno
 import json
 import os
 import shlex
+import shutil
 
 import pytest
 
@@ -97,12 +99,14 @@ class FakeKernel(object):
         path = str(path)
         return path[len(self.root) + 1:] if path.startswith(self.root + '/') else None
 
-    def open(self, path, flags, mode=0o777):
-        rel = self._rel(path)
+    def open(self, path, flags, mode=0o777, dir_fd=None):
+        # A path relative to a directory descriptor (SysfsClient._at) is recorded by where it leads.
+        whole = os.path.join(os.readlink('/proc/self/fd/%d' % dir_fd), path) if dir_fd is not None else path
+        rel = self._rel(whole)
         outcome = None
         if rel is not None and not flags & (os.O_WRONLY | os.O_RDWR) and self.read_script.get(rel):
             outcome = self.read_script[rel].pop(0)
-        fd = os.open(path, flags, mode)
+        fd = os.open(path, flags, mode, dir_fd=dir_fd)
         self.opens.append((rel, flags))
         self._fds[fd] = (rel, outcome)
         return fd
@@ -119,6 +123,10 @@ class FakeKernel(object):
             self._fds[fd] = (rel, b'')
             return outcome
         return os.read(fd, size)
+
+    def pwrite(self, fd, data, offset):
+        os.lseek(fd, offset, os.SEEK_SET)
+        return self.write(fd, data)
 
     def write(self, fd, data):
         rel = self._fds.get(fd, (None, None))[0]
@@ -296,6 +304,92 @@ def test_exists(client):
     assert client.exists('devices/disk01')
     assert client.exists('targets/iscsi/iqn.t1/luns/0/device')
     assert not client.exists('devices/disk02')
+
+
+def _open_fds():
+    return len(os.listdir('/proc/self/fd'))
+
+
+def test_a_locked_client_reads_the_same_and_closes_what_it_kept(client):
+    def everything():
+        return (client.list_dir('targets/iscsi/iqn.t1/luns', kind='dir'), client.read_attrs('targets/iscsi/iqn.t1'),
+                client.read_value('targets/iscsi/iqn.t1/luns/0/read_only'),
+                client.read_link('targets/iscsi/iqn.t1/luns/0/device'), client.exists('targets/iscsi/iqn.t1/luns/0/device'),
+                client.exists('targets/iscsi/iqn.t1/luns/1/device'), client.list_dir('handlers/vdisk_fileio', kind='link'))
+    unlocked = everything()
+    before = _open_fds()
+    with client.locked():
+        assert everything() == unlocked
+        assert _open_fds() > before + 1
+    assert _open_fds() == before
+
+
+def test_a_locked_client_opens_deep_paths_from_a_kept_directory(client, kernel):
+    # A path walk costs a lookup per component (one FUSE request each in the emulator): while locked, files
+    # are opened relative to their grandparent directory, which is opened once.
+    with client.locked():
+        for dummy in range(3):
+            client.read_value('targets/iscsi/iqn.t1/luns/0/read_only')
+        client.write_attr('targets/iscsi/iqn.t1/luns/0/read_only', 1)
+        client.write_attr('targets/iscsi/iqn.t1/luns/0/read_only', 0)
+    directories = [rel for rel, flags in kernel.opens if flags & os.O_DIRECTORY]
+    assert directories.count('targets/iscsi/iqn.t1/luns') == 1
+    assert [rel for rel, flags in kernel.opens if not flags & os.O_DIRECTORY] == [
+        'targets/iscsi/iqn.t1/luns/0/read_only'] * 4
+
+
+def test_writes_in_a_row_to_one_file_share_one_open(client, kernel):
+    # kernfs_fop_write_iter hands every write(2) to the store whole and sysfs stores ignore the position, so
+    # the commands of a run (2,000 add_device in a row) need not each open the mgmt file again.
+    with client.locked():
+        client.mgmt('targets/iscsi/iqn.t1/ini_groups/mgmt', 'create g1')
+        client.mgmt('targets/iscsi/iqn.t1/ini_groups/mgmt', 'create g2')
+        client.write_attr('targets/iscsi/iqn.t1/comment', 'rack 4')
+        client.mgmt('targets/iscsi/iqn.t1/ini_groups/mgmt', 'create g3')
+    assert [rel for rel, flags in kernel.opens if flags & os.O_WRONLY] == [
+        'targets/iscsi/iqn.t1/ini_groups/mgmt', 'targets/iscsi/iqn.t1/comment', 'targets/iscsi/iqn.t1/ini_groups/mgmt']
+    assert kernel.writes == [('targets/iscsi/iqn.t1/ini_groups/mgmt', b'create g1'),
+                             ('targets/iscsi/iqn.t1/ini_groups/mgmt', b'create g2'),
+                             ('targets/iscsi/iqn.t1/comment', b'rack 4'),
+                             ('targets/iscsi/iqn.t1/ini_groups/mgmt', b'create g3')]
+    assert len(client.applied) == 4
+
+
+def test_a_file_removed_since_the_previous_write_is_opened_again(client, kernel):
+    # kernfs answers ENODEV, before the store runs, to a write through a file opened before it was removed: the
+    # command is sent again through a new open. ENODEV from a first open's write is the store's own answer.
+    mgmt = 'targets/iscsi/iqn.t1/ini_groups/mgmt'
+    kernel.write_script[mgmt] = [None, errno.ENODEV, None]
+    with client.locked():
+        client.mgmt(mgmt, 'create g1')
+        client.mgmt(mgmt, 'create g2')
+    assert [rel for rel, flags in kernel.opens if flags & os.O_WRONLY] == [mgmt, mgmt]
+    assert kernel.writes == [(mgmt, b'create g1'), (mgmt, b'create g2'), (mgmt, b'create g2')]
+    assert len(client.applied) == 2
+    kernel.write_script[mgmt] = [errno.ENODEV]
+    with client.locked():
+        with pytest.raises(ScstError) as info:
+            client.mgmt(mgmt, 'create g3')
+    assert info.value.errno_name == 'ENODEV'
+
+
+def test_a_kept_directory_removed_and_made_again(client, root):
+    # del_target + add_target (or a LUN set cleared) replaces directories a locked client may have kept: reads
+    # and writes then reach the new ones, and a file that is really missing is still reported missing.
+    luns = root / 'targets/iscsi/iqn.t1/luns'
+    with client.locked():
+        assert client.read_value('targets/iscsi/iqn.t1/luns/0/read_only') == ('0', False)
+        shutil.rmtree(str(luns))
+        (luns / '0').mkdir(parents=True)
+        (luns / '0' / 'read_only').write_text('1\n')
+        (luns / 'mgmt').write_text('')
+        assert client.read_value('targets/iscsi/iqn.t1/luns/0/read_only') == ('1', False)
+        assert client.read_value('targets/iscsi/iqn.t1/luns/0/read_only') == ('1', False)
+        with pytest.raises(ScstError) as info:
+            client.read_value('targets/iscsi/iqn.t1/luns/1/read_only')
+        assert info.value.errno_name == 'ENOENT'
+        client.mgmt('targets/iscsi/iqn.t1/luns/mgmt', 'add disk01 1')
+    assert (luns / 'mgmt').read_text() == 'add disk01 1'
 
 
 @pytest.mark.parametrize('path', ['../etc/passwd', 'devices/../../x', '/etc/passwd', 'devices//disk01', 'devices/./x'])
@@ -703,16 +797,20 @@ def test_chap_secrets_read_from_the_tree_are_masked_afterwards(client, kernel):
     assert_no_secret(info.value, SECRET, 'secondSecret12')
 
 
-def test_entries_that_vanish_while_listing_are_skipped(client, kernel, root):
-    real_listdir = os.listdir
+def test_attributes_that_vanish_while_listing_are_skipped(client, kernel, root):
+    # An attribute removed between the listing and its reading (a session's, as its initiator logs out) is not
+    # part of the state any more: read_attrs leaves it out instead of failing.
+    real_scandir = os.scandir
 
-    def listdir_then_logout(path):
-        names = real_listdir(path)
+    def scandir_then_remove(fd):
+        with real_scandir(fd) as found:
+            entries = list(found)
         (root / 'targets/iscsi/iqn.t1/comment').unlink()
-        return names
+        return contextlib.nullcontext(entries)
 
-    kernel.listdir = listdir_then_logout
-    assert 'comment' not in client.list_dir('targets/iscsi/iqn.t1', kind='file')
+    kernel.scandir = scandir_then_remove
+    found = client.read_attrs('targets/iscsi/iqn.t1')
+    assert 'comment' not in found and found['allowed_portal'] == (['10.0.0.*'], True)
 
 
 def test_applied_lines_are_shell_lines_with_secrets_masked(client, kernel):
