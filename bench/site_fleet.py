@@ -32,7 +32,6 @@ import time
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = os.path.dirname(sys.executable)
-HERE = os.path.dirname(os.path.abspath(__file__))
 LOCK = '/tmp/scst-fleet.lock'
 HZ = os.sysconf('SC_CLK_TCK')
 RECAP = re.compile(r'^(\S+)\s+:\s+ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)\s+skipped=(\d+)', re.M)
@@ -138,8 +137,8 @@ class Bench:
         counts_file = os.path.join(self.work, label + '.counts.json')
         env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=self.collections, ANSIBLE_HOST_KEY_CHECKING='false',
                    ANSIBLE_NOCOLOR='1', ANSIBLE_RETRY_FILES_ENABLED='false', ANSIBLE_FORKS=str(self.args.forks),
-                   ANSIBLE_CALLBACK_PLUGINS=os.path.join(HERE, 'callback_plugins'),
-                   ANSIBLE_CALLBACKS_ENABLED='task_counts', TASK_COUNTS_FILE=counts_file)
+                   ANSIBLE_CALLBACK_PLUGINS=os.path.join(REPO, 'tools', 'callback_plugins'),
+                   ANSIBLE_CALLBACKS_ENABLED='run_record', RUN_RECORD_FILE=counts_file)
         argv = [os.path.join(BIN, 'ansible-playbook'), '-i', self.fleet_inventory, '-i', os.path.join(REPO, 'demo', 'inventory'),
                 '-e', 'scst_report_dir=' + os.path.join(self.work, 'report'), playbook]
         if self.args.pipelining is not None:
@@ -164,7 +163,7 @@ class Bench:
         if proc.returncode != 0:
             sys.exit(f'{label}: ansible-playbook failed (rc {proc.returncode}), see {self.work}/{label}.log')
         with open(counts_file, encoding='utf-8') as handle:
-            counts = json.load(handle)
+            counts = json.load(handle)['counts']
         hosts = sorted(h for h in counts if h != 'localhost')
         recap = {m.group(1): int(m.group(3)) for m in RECAP.finditer(proc.stdout)}
         row = {

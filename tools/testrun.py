@@ -77,15 +77,15 @@ class Runner:
         self.results.append((name, passed, failed, skipped, seconds))
         print(f'===== suite {name}: {passed} passed, {failed} failed, {skipped} skipped in {seconds:.0f} s', flush=True)
 
-    def pytest(self, name, args, cwd=REPO, env_python=None, prefix=()):
-        """Run pytest as suite ``name``; ``prefix`` is a command that runs it (a virtual host)."""
+    def pytest(self, name, args, cwd=REPO, env_python=None, prefix=(), env=None):
+        """Run pytest as suite ``name``; ``prefix`` is a command that runs it (a virtual host); ``env`` adds variables."""
         junit = os.path.join(self.work, 'junit', f'{name}.xml')
         os.makedirs(os.path.dirname(junit), exist_ok=True)
         if os.path.exists(junit):
             os.remove(junit)
         python = env_python or sys.executable
         cmd = list(prefix) + [python, '-m', 'pytest', '-p', 'no:cacheprovider', f'--junitxml={junit}', '-o', 'junit_family=xunit2'] + args
-        self.run(name, cmd, cwd, lambda out, rc: junit_counts([junit]) if os.path.exists(junit) else (0, 0, 0))
+        self.run(name, cmd, cwd, lambda out, rc: junit_counts([junit]) if os.path.exists(junit) else (0, 0, 0), env=env)
 
     def skip(self, name, reason):
         """Record suite ``name`` as one skipped test, saying why in one line."""
@@ -288,6 +288,7 @@ def main():
     runner.run('sanity', ansible_test + ['sanity', '--python', PYTHON_VERSION, '--color', 'no'], coll,
                lambda out, rc: sanity_counts(out))
     units(runner, ansible_test, coll, PYTHON_VERSION, 'units', [])
+    runner.pytest('package', ['-q', 'tests/package'], env={'SCST_COLLECTION': coll})
     other_controller_pythons(runner, ansible_test, coll)
     other_cores(runner, coll)
     integration(runner, coll)

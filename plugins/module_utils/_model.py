@@ -68,6 +68,7 @@ __metaclass__ = type
 import re
 
 from ansible_collections.storage.scst.plugins.module_utils._errors import MASK
+from ansible_collections.storage.scst.plugins.module_utils._secrets import CHAP_ATTRIBUTE, CHAP_NAMES
 from ansible_collections.storage.scst.plugins.module_utils._validate import (
     MAX_DEVICE_NAME_BYTES,
     MIN_CHAP_SECRET_LENGTH,
@@ -107,8 +108,8 @@ TARGET_CREATE_ATTRIBUTES = {
 LUN_CREATE_ATTRIBUTES = frozenset(('read_only',))
 
 # Dynamic attributes: added and removed value by value through the driver's mgmt file.
-DRIVER_DYNAMIC_ATTRIBUTES = {'iscsi': frozenset(('IncomingUser', 'OutgoingUser'))}
-TARGET_DYNAMIC_ATTRIBUTES = {'iscsi': frozenset(('IncomingUser', 'OutgoingUser', 'allowed_portal'))}
+DRIVER_DYNAMIC_ATTRIBUTES = {'iscsi': frozenset(CHAP_NAMES)}
+TARGET_DYNAMIC_ATTRIBUTES = {'iscsi': frozenset(CHAP_NAMES + ('allowed_portal',))}
 
 # Attributes that hold a set of values, by level; scst_local lists one session_name per session.
 MULTI_VALUED = {
@@ -164,7 +165,6 @@ _NUMBER = re.compile(r'^([+-]?)(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)$')
 _WWN_COLON = re.compile(r'^[0-9a-fA-F]{2}([:-][0-9a-fA-F]{2}){7}$')
 _WWN_PLAIN = re.compile(r'^(0[xX])?[0-9a-fA-F]{1,16}$')
 _GID = re.compile(r'^[0-9a-fA-F]{4}(:[0-9a-fA-F]{4}){7}$')
-_CHAP_ATTRIBUTE = re.compile(r'^(?:Incoming|Outgoing)User[0-9]*$')
 _HCIL = re.compile(r'^[0-9]+:[0-9]+:[0-9]+:[0-9]+$')
 _WILDCARD = re.compile(r'[*?!]')
 # Characters that scst.conf cannot carry in a value or that the sysfs write would split.
@@ -720,7 +720,7 @@ class _Validator:
     def chap_secrets(self, attrs, path):
         """CHAP users ('NAME SECRET') whose secret iscsi-scstd would refuse; the message never shows the secret."""
         for name in sorted(attrs):
-            if not _CHAP_ATTRIBUTE.match(name):
+            if not CHAP_ATTRIBUTE.match(name):
                 continue
             for value in attrs[name] if isinstance(attrs[name], list) else [attrs[name]]:
                 words = value.split(' ')

@@ -17,10 +17,15 @@ __metaclass__ = type
 
 import re
 
+# The CHAP attributes of iscsi-scst's driver and targets, each a set of 'NAME SECRET' values, by the key of the
+# chap options of scst_target that set them.
+CHAP_ATTRIBUTES = (('incoming', 'IncomingUser'), ('outgoing', 'OutgoingUser'))
+CHAP_NAMES = tuple(name for dummy, name in CHAP_ATTRIBUTES)
+_ANY_CHAP_NAME = '(?:%s)[0-9]*' % '|'.join(CHAP_NAMES)
 # CHAP attributes, as sysfs numbers them (IncomingUser, IncomingUser1, ...) or as a model names them.
-CHAP_ATTRIBUTE = re.compile(r'^(?:Incoming|Outgoing)User[0-9]*$')
+CHAP_ATTRIBUTE = re.compile('^%s$' % _ANY_CHAP_NAME)
 # The secret of a CHAP statement of scst.conf text: IncomingUser "NAME SECRET" (quoted or not, numbered or not).
-_CHAP_STATEMENT = re.compile(r'(?:Incoming|Outgoing)User[0-9]*[ \t]+"?[^\s"]+[ \t]+([^\s"]+)')
+_CHAP_STATEMENT = re.compile(_ANY_CHAP_NAME + r'[ \t]+"?[^\s"]+[ \t]+([^\s"]+)')
 
 
 def of_value(value):

@@ -45,7 +45,7 @@ from ansible_collections.storage.scst.plugins.module_utils._validate import (
 DEFAULT_ROOT = '/sys/kernel/scst_tgt'
 RESULT_FILE = 'last_sysfs_mgmt_res'
 # Optional attributes that SCST numbers when added more than once: IncomingUser, IncomingUser1, ...
-MULTI_VALUED = ('IncomingUser', 'OutgoingUser', 'allowed_portal')
+MULTI_VALUED = _secrets.CHAP_NAMES + ('allowed_portal',)
 KERNEL_LOG_LINES = 20    # kernel log lines kept in an error
 KERNEL_LOG_IN_MSG = 3    # of which the last ones are quoted in the message itself
 _READ_CHUNK = 65536

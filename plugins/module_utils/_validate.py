@@ -22,6 +22,7 @@ import re
 import unicodedata
 
 from ansible_collections.storage.scst.plugins.module_utils._errors import MASK, ScstInputError
+from ansible_collections.storage.scst.plugins.module_utils._secrets import CHAP_ATTRIBUTE
 
 
 MAX_NAME_BYTES = 255        # Linux NAME_MAX: names become sysfs directory or file names
@@ -54,8 +55,6 @@ RESERVED_NAMES = {
     'device_group': frozenset(('mgmt',)),
     'target_group': frozenset(('mgmt',)),
 }
-# iSCSI CHAP users of the driver directory: IncomingUser, IncomingUser1, ... (SYSFS.md 6.1, 6.4).
-_RESERVED_TARGET = re.compile(r'(IncomingUser|OutgoingUser)[0-9]*')
 # RFC 7143 4.2.7: iqn.YYYY-MM.reversed.domain[:anything], eui. + 16 hex digits, naa. + 16 or 32 hex digits.
 # Characters: ASCII letters, digits, '-', '.', ':' (stringprep maps upper to lower case; both are accepted).
 _IQN = re.compile(r'iqn\.[0-9]{4}-(0[1-9]|1[0-2])\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?'
@@ -186,7 +185,8 @@ def name_problem(text, kind=None, driver=None, max_bytes=MAX_NAME_BYTES):
         return 'is not usable as a sysfs directory or file name'
     if kind == 'device' and '.' in text:
         return "contains '.' (SCST refuses '.' in device names)"
-    if text in RESERVED_NAMES.get(kind, ()) or (kind == 'target' and _RESERVED_TARGET.fullmatch(text)):
+    # Beside an iSCSI driver's targets are its CHAP users: IncomingUser, IncomingUser1, ... (SYSFS.md 6.1, 6.4).
+    if text in RESERVED_NAMES.get(kind, ()) or (kind == 'target' and CHAP_ATTRIBUTE.fullmatch(text)):
         return ('is the name of an entry SCST keeps beside each %s in its sysfs directory (%s); choose another name'
                 % (kind.replace('_', ' '), ', '.join(sorted(RESERVED_NAMES[kind]))))
     if driver in ISCSI_DRIVERS and kind in ('target', 'initiator'):

@@ -263,7 +263,7 @@ before:
       show the key attributes, as scst.conf keeps them.
   returned: states merged, replaced, overridden and deleted
   type: dict
-  sample:
+  sample: &model_sample
     attributes: {}
     handlers:
       - name: vdisk_fileio
@@ -289,48 +289,12 @@ after:
       back), and is returned in check mode too.
   returned: when changed, with states merged, replaced, overridden and deleted; in check mode only with O(state=merged)
   type: dict
-  sample:
-    attributes: {}
-    handlers:
-      - name: vdisk_fileio
-        attributes: {}
-        devices: [{name: disk01, attributes: {filename: /srv/disk01.img, blocksize: "4096"}}]
-    drivers:
-      - name: iscsi
-        enabled: true
-        attributes: {}
-        targets:
-          - name: iqn.2026-01.com.example:storage.t1
-            hw_target: false
-            enabled: true
-            attributes: {IncomingUser: ["joe ********"]}
-            luns: [{lun: 0, device: disk01, read_only: false}]
-            groups: []
-    alua: {}
-    device_groups: []
+  sample: *model_sample
 gathered:
   description: The running configuration as a model, as scst.conf keeps it, secrets masked.
   returned: state gathered
   type: dict
-  sample:
-    attributes: {}
-    handlers:
-      - name: vdisk_fileio
-        attributes: {}
-        devices: [{name: disk01, attributes: {filename: /srv/disk01.img, blocksize: "4096"}}]
-    drivers:
-      - name: iscsi
-        enabled: true
-        attributes: {}
-        targets:
-          - name: iqn.2026-01.com.example:storage.t1
-            hw_target: false
-            enabled: true
-            attributes: {IncomingUser: ["joe ********"]}
-            luns: [{lun: 0, device: disk01, read_only: false}]
-            groups: []
-    alua: {}
-    device_groups: []
+  sample: *model_sample
 rendered:
   description: The configuration (V(rendered)) or the running configuration (V(gathered)) as scst.conf text, secrets masked.
   returned: states rendered and gathered
@@ -340,25 +304,7 @@ parsed:
   description: The model read from O(content) or O(src), secrets masked.
   returned: state parsed
   type: dict
-  sample:
-    attributes: {}
-    handlers:
-      - name: vdisk_fileio
-        attributes: {}
-        devices: [{name: disk01, attributes: {filename: /srv/disk01.img, blocksize: "4096"}}]
-    drivers:
-      - name: iscsi
-        enabled: true
-        attributes: {}
-        targets:
-          - name: iqn.2026-01.com.example:storage.t1
-            hw_target: false
-            enabled: true
-            attributes: {IncomingUser: ["joe ********"]}
-            luns: [{lun: 0, device: disk01, read_only: false}]
-            groups: []
-    alua: {}
-    device_groups: []
+  sample: *model_sample
 drift:
   description:
     - With O(state=merged), what the running kernel grants beyond the configuration in the drivers it names and

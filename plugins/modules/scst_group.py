@@ -159,7 +159,7 @@ before:
       those the task sets or depends on (a device's C(read_only), the target's C(rel_tgt_id)).
   returned: success
   type: dict
-  sample:
+  sample: &model_sample
     attributes: {}
     handlers: [{name: vdisk_blockio, attributes: {}, devices: [{name: disk01, attributes: {filename: /dev/vg0/lun01}}]}]
     drivers:
@@ -182,23 +182,7 @@ after:
       SCST chooses itself are read back) and returned in check mode too; with O(state=absent) it is read again.
   returned: when changed; in check mode only with O(state=present)
   type: dict
-  sample:
-    attributes: {}
-    handlers: [{name: vdisk_blockio, attributes: {}, devices: [{name: disk01, attributes: {filename: /dev/vg0/lun01}}]}]
-    drivers:
-      - name: qla2x00t
-        enabled: null
-        attributes: {}
-        targets:
-          - name: "21:00:00:24:ff:31:4c:48"
-            hw_target: true
-            enabled: true
-            attributes: {}
-            luns: []
-            groups: [{name: esx_cluster, attributes: {}, luns: [{lun: 0, device: disk01, read_only: false}],
-                      initiators: ["21:00:00:24:ff:7a:11:02"]}]
-    alua: {}
-    device_groups: []
+  sample: *model_sample
 '''
 
 from ansible_collections.storage.scst.plugins.module_utils._errors import ScstInputError

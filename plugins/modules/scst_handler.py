@@ -151,7 +151,7 @@ before:
       the task sets) and, when the device is deleted or re-created, the targets that may map it.
   returned: success
   type: dict
-  sample:
+  sample: &model_sample
     attributes: {}
     handlers:
       - name: vdisk_fileio
@@ -166,15 +166,7 @@ after:
       SCST chooses itself are read back) and returned in check mode too; with O(state=absent) it is read again.
   returned: when changed; in check mode only with O(state=present)
   type: dict
-  sample:
-    attributes: {}
-    handlers:
-      - name: vdisk_fileio
-        attributes: {}
-        devices: [{name: disk01, attributes: {filename: /srv/scst/disk01.img, blocksize: "4096", prod_id: DISK01}}]
-    drivers: []
-    alua: {}
-    device_groups: []
+  sample: *model_sample
 luns:
   description: Where the device is mapped as a LUN (C(driver/target/lun) or C(driver/target/group/lun)), when
     O(state=absent) was refused because of them.

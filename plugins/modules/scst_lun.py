@@ -133,7 +133,7 @@ before:
       the task depends on (the device's C(read_only), the target's C(rel_tgt_id)).
   returned: success
   type: dict
-  sample:
+  sample: &model_sample
     attributes: {}
     handlers: [{name: vdisk_fileio, attributes: {}, devices: [{name: disk01, attributes: {filename: /srv/disk01.img}}]}]
     drivers:
@@ -151,18 +151,7 @@ after:
       SCST chooses itself are read back) and returned in check mode too; with O(state=absent) it is read again.
   returned: when changed; in check mode only with O(state=present)
   type: dict
-  sample:
-    attributes: {}
-    handlers: [{name: vdisk_fileio, attributes: {}, devices: [{name: disk01, attributes: {filename: /srv/disk01.img}}]}]
-    drivers:
-      - name: iscsi
-        enabled: true
-        attributes: {}
-        targets:
-          - {name: "iqn.2026-01.com.example:storage.t1", hw_target: false, enabled: true, attributes: {},
-             luns: [{lun: 0, device: disk01, read_only: false}], groups: []}
-    alua: {}
-    device_groups: []
+  sample: *model_sample
 '''
 
 from ansible_collections.storage.scst.plugins.module_utils._model import normalize

@@ -96,7 +96,7 @@ options:
         description: Users the initiators authenticate as.
         type: list
         elements: dict
-        suboptions:
+        suboptions: &chap_user
           user:
             description: User name; no blanks, no C(=).
             type: str
@@ -109,15 +109,7 @@ options:
         description: The one user the target authenticates as (mutual CHAP); SCST keeps at most one.
         type: list
         elements: dict
-        suboptions:
-          user:
-            description: User name; no blanks, no C(=).
-            type: str
-            required: true
-          secret:
-            description: The CHAP secret, at least 12 characters; no blanks, no C(=). Never logged or shown.
-            type: str
-            required: true
+        suboptions: *chap_user
   driver_enabled:
     description:
       - Whether the driver accepts connections at all (C(targets/<driver>/enabled), for example iSCSI's, which
@@ -137,28 +129,12 @@ options:
         description: Users discovery initiators authenticate as.
         type: list
         elements: dict
-        suboptions:
-          user:
-            description: User name; no blanks, no C(=).
-            type: str
-            required: true
-          secret:
-            description: The CHAP secret, at least 12 characters; no blanks, no C(=). Never logged or shown.
-            type: str
-            required: true
+        suboptions: *chap_user
       outgoing:
         description: The one user the target authenticates as to discovery initiators.
         type: list
         elements: dict
-        suboptions:
-          user:
-            description: User name; no blanks, no C(=).
-            type: str
-            required: true
-          secret:
-            description: The CHAP secret, at least 12 characters; no blanks, no C(=). Never logged or shown.
-            type: str
-            required: true
+        suboptions: *chap_user
   force:
     description:
       - Allow what initiators that are logged in would notice. Without it the task fails before it writes anything
@@ -245,7 +221,7 @@ before:
       change, with the attributes scst.conf keeps (those not at their default). CHAP secrets are masked.
   returned: success
   type: dict
-  sample:
+  sample: &model_sample
     attributes: {}
     handlers: []
     drivers:
@@ -261,18 +237,7 @@ after:
   description: The same model read again after the change.
   returned: when changed, not in check mode
   type: dict
-  sample:
-    attributes: {}
-    handlers: []
-    drivers:
-      - name: iscsi
-        enabled: true
-        attributes: {}
-        targets:
-          - {name: "iqn.2026-01.com.example:t1", hw_target: false, enabled: true,
-             attributes: {IncomingUser: ["joe ********"]}, luns: [], groups: []}
-    alua: {}
-    device_groups: []
+  sample: *model_sample
 '''
 
 from ansible_collections.storage.scst.plugins.module_utils import _secrets
@@ -296,10 +261,9 @@ from ansible_collections.storage.scst.plugins.module_utils._validate import (
     check_token,
 )
 
-CHAP_ATTRIBUTES = (('incoming', 'IncomingUser'), ('outgoing', 'OutgoingUser'))
 _USER = dict(user=dict(type='str', required=True), secret=dict(type='str', required=True, no_log=True))
-_CHAP = dict(type='dict', options=dict(incoming=dict(type='list', elements='dict', options=_USER),
-                                       outgoing=dict(type='list', elements='dict', options=_USER)))
+_CHAP = dict(type='dict', options=dict((key, dict(type='list', elements='dict', options=_USER))
+                                       for key, dummy in _secrets.CHAP_ATTRIBUTES))
 
 ARGUMENT_SPEC = dict(
     driver=dict(type='str', required=True),
@@ -330,7 +294,7 @@ def chap_secrets(params):
 def chap_attributes(chap, option):
     """{IncomingUser: ['NAME SECRET', ...], ...} of the lists given in a chap option, each checked first."""
     out = {}
-    for key, attribute in CHAP_ATTRIBUTES:
+    for key, attribute in _secrets.CHAP_ATTRIBUTES:
         users = (chap or {}).get(key)
         if users is None:
             continue
@@ -350,7 +314,7 @@ def chap_attributes(chap, option):
 
 def user_attributes(attributes, option):
     for name in attributes or {}:
-        if name in dict(CHAP_ATTRIBUTES).values():
+        if name in _secrets.CHAP_NAMES:
             raise ScstInputError('%s.%s' % (option, name), name, 'CHAP users go in the chap options, whose secrets are '
                                  'never logged (chap for a target, driver_chap for the driver)')
     return dict(attributes or {})
@@ -422,7 +386,7 @@ def extra_values(want, have, given):
 
 def _value_key(attr, value):
     # SCST deletes CHAP users by name and matches portal patterns ignoring case.
-    return value.split(None, 1)[0] if attr in dict(CHAP_ATTRIBUTES).values() else value.lower()
+    return value.split(None, 1)[0] if attr in _secrets.CHAP_NAMES else value.lower()
 
 
 def converge(scst):

@@ -227,8 +227,8 @@ def ansible_playbook(base, label, args, runs=None):
     if os.path.exists(record_path):
         os.remove(record_path)
     env = dict(os.environ, ANSIBLE_HOST_KEY_CHECKING='false', ANSIBLE_NOCOLOR='1', ANSIBLE_FORCE_COLOR='0',
-               ANSIBLE_CALLBACK_PLUGINS=os.path.join(HERE, 'callback_plugins'), ANSIBLE_CALLBACKS_ENABLED='role_changes',
-               ROLE_CHANGES_FILE=record_path, ANSIBLE_RETRY_FILES_ENABLED='false', ANSIBLE_TIMEOUT='10')
+               ANSIBLE_CALLBACK_PLUGINS=os.path.join(REPO, 'tools', 'callback_plugins'), ANSIBLE_CALLBACKS_ENABLED='run_record',
+               RUN_RECORD_FILE=record_path, ANSIBLE_RETRY_FILES_ENABLED='false', ANSIBLE_TIMEOUT='10')
     start = time.monotonic()
     proc = subprocess.run([os.path.join(BINDIR, 'ansible-playbook')] + args, capture_output=True, text=True, env=env,
                           cwd=base, check=False, timeout=900)
