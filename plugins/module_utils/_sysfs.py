@@ -52,7 +52,10 @@ _READ_CHUNK = 65536
 _O_CLOEXEC = getattr(os, 'O_CLOEXEC', 0)
 # Directory descriptors a locked client keeps (see _at()), well below the usual limit of 1,024 open files.
 _ANCHORS = 256
-_KINDS = {'dir': 'is_dir', 'link': 'is_symlink', 'file': 'is_file'}
+# What a scandir entry is, from readdir's d_type, never following a link (is_symlink takes no argument: Python
+# before 3.13 ignored one, 3.13 refuses it).
+_KINDS = {'dir': lambda entry: entry.is_dir(follow_symlinks=False), 'link': lambda entry: entry.is_symlink(),
+          'file': lambda entry: entry.is_file(follow_symlinks=False)}
 
 
 def parse_value(text):
@@ -333,7 +336,7 @@ class SysfsClient(object):
         abs_path = self._resolve(path)[0]
         try:
             with os.scandir(abs_path) as found:
-                entries = [entry for entry in found if kind is None or getattr(entry, _KINDS[kind])(follow_symlinks=False)]
+                entries = [entry for entry in found if kind is None or _KINDS[kind](entry)]
             out = []
             for entry in entries:
                 mode = None
