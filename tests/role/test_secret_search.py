@@ -149,6 +149,9 @@ def searched(make_fleet, tmp_path_factory):
         path for path in os.environ.get('ANSIBLE_COLLECTIONS_PATH', '').split(os.pathsep) if path]
     files = json.loads(fleet.ssh(host, '/usr/bin/python3', '-', marker, ','.join(SECRETS), ','.join(excluded),
                                  stdin=FILE_SEARCH))
+    print(f'[role tests] syslog: {len(syslog.lines)} lines, '
+          f'{sum("Invoked with" in line for line in syslog.lines)} module invocations; '
+          f'{len(files["written"])} files written on the host, {len(files["holding"])} holding a secret')
     return fleet, host, runs, syslog.lines, files
 
 
