@@ -15,6 +15,8 @@ __metaclass__ = type
 from ansible_collections.storage.scst.plugins.module_utils._model import check
 
 FC_PORTS = ('0x21000024ff000001', '0x21000024ff000002')
+# The kernel modules a host needs for every configuration drawn here (vdisk devices, iSCSI and FC targets).
+MODULES = ('scst', 'scst_vdisk', 'iscsi_scst', 'qla2xxx_scst', 'qla2x00tgt')
 FC_TARGETS = ('21:00:00:24:ff:00:00:01', '21:00:00:24:ff:00:00:02')
 ISCSI_TARGETS = ('iqn.2026-01.com.example:t0', 'iqn.2026-01.com.example:t1', 'iqn.2026-01.com.example:t2')
 ISCSI_INITIATORS = ('iqn.1998-01.com.vmware:esx0', 'iqn.1998-01.com.vmware:esx1', 'iqn.1998-01.com.vmware:esx2')

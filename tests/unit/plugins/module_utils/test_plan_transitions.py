@@ -32,12 +32,12 @@ from ansible_collections.storage.scst.tests.unit.plugins.module_utils.random_con
     FC_PORTS,
     FC_TARGETS,
     ISCSI_TARGETS,
+    MODULES,
     random_config,
 )
 
 pytestmark = pytest.mark.skipif(fuse_missing() is not None, reason=str(fuse_missing()))
 
-MODULES = ('scst', 'scst_vdisk', 'iscsi_scst', 'qla2xxx_scst', 'qla2x00tgt')
 SEEDS = (11, 12, 13, 14)
 STEPS = 10  # transitions per seed: the case budget (about 2 s each on the emulator)
 # Device attributes the kernel derives from the backing file (SYSFS.md 10): never configuration.

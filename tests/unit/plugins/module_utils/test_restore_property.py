@@ -38,6 +38,7 @@ from ansible_collections.storage.scst.tests.unit.plugins.module_utils.emulated_h
 from ansible_collections.storage.scst.tests.unit.plugins.module_utils.random_configs import (
     DEVICES,
     FC_PORTS,
+    MODULES,
     random_config,
 )
 
@@ -45,7 +46,6 @@ control = pytest.importorskip('scst_emulator.control', reason='the SCST emulator
 
 pytestmark = pytest.mark.skipif(fuse_missing() is not None, reason=str(fuse_missing()))
 
-MODULES = ('scst', 'scst_vdisk', 'iscsi_scst', 'qla2xxx_scst', 'qla2x00tgt')
 SEEDS = [int(seed) for seed in os.environ.get('SCST_ROLLBACK_SEEDS', '31,47,44,51').split(',')]
 PAIRS = int(os.environ.get('SCST_ROLLBACK_PAIRS', '1'))
 # (state, recreate): overridden re-creates devices and deletes targets; replaced and merged with recreate=never
