@@ -23,22 +23,15 @@ import re
 
 from ansible_collections.storage.scst.plugins.module_utils._errors import ScstError
 from ansible_collections.storage.scst.plugins.module_utils._kmod import LOAD_ORDER, is_loaded, running_params
-from ansible_collections.storage.scst.plugins.module_utils._model import COPY_MANAGER, index, normalize, normalize_wwn
-from ansible_collections.storage.scst.plugins.module_utils._sysfs import MULTI_VALUED
+from ansible_collections.storage.scst.plugins.module_utils._model import index, normalize, normalize_wwn
+from ansible_collections.storage.scst.plugins.module_utils._schema import container, COPY_MANAGER, COUNTER, KINDS, MGMT, NUMBERED, path
 
 FC_HOST_ROOT = '/sys/class/fc_host'
 MODULE_ROOT = '/sys/module'
 
-# Global attributes that are configuration (scst_sysfs.c); the others are information or actions (version,
-# suspend, trace dumps) and are never part of the model.
-GLOBAL_ATTRIBUTES = ('threads', 'setup_id', 'max_tasklet_cmd', 'poll_us', 'measure_latency', 'force_global_sgv_pool',
-                     'cluster_name', 'async_lun_replace')
-# Entries of device, driver and target directories that are not configuration attributes: kinds, states,
-# help texts and counters (reading counters also queues kernel work in scst_sysfs.c).
-_NOT_ATTRIBUTES = frozenset(('type', 'block', 'pr_state', 'trace_level', 'version', 'open_state', 'enabled', 'hw_target',
-                             'tid', 'sg_tablesize', 'dif_capabilities', 'dif_checks_failed', 'commands',
-                             'active_commands', 'initiator_name'))
-_COUNTER = re.compile(r'_(count|kb)$')
+# Entries of any directory that are not configuration attributes: kinds, states, help texts and counters
+# (reading counters also queues kernel work in scst_sysfs.c). A read of one kind of object skips that kind's.
+_NOT_ATTRIBUTES = frozenset().union(*(kind.unread() for kind in KINDS.values()))
 _HELP = {
     'create_params': 'The following parameters available:',
     'driver_attributes': 'The following target driver attributes available:',
@@ -59,7 +52,7 @@ def config_attrs(client, path, nonkey, skip=_NOT_ATTRIBUTES, names=None):
     names: read only these (a focused read: each one file, without listing the directory, unless it is a
     numbered multi-valued attribute); None: every configuration attribute the directory lists.
     """
-    if names is not None and not set(names) & set(MULTI_VALUED):
+    if names is not None and not set(names) & set(NUMBERED):
         out = {}
         for name in sorted(set(names) - set(skip)):
             try:
@@ -75,11 +68,11 @@ def config_attrs(client, path, nonkey, skip=_NOT_ATTRIBUTES, names=None):
     if names is None:
         # Chosen before reading: counters and states are never read, since reading them queues kernel work that
         # can answer EAGAIN (scst_sysfs.c). Numbered values (IncomingUser1) are asked for by their base name.
-        listed = [name for name in client.list_dir(path, kind='file') if name not in skip and not _COUNTER.search(name)]
+        listed = [name for name in client.list_dir(path, kind='file') if name not in skip and not COUNTER.search(name)]
         names = set(listed) | set(re.sub('[0-9]+$', '', name) for name in listed)
     out = {}
     for name, (value, is_key) in client.read_attrs(path, names=names).items():
-        if name in skip or _COUNTER.search(name):
+        if name in skip or COUNTER.search(name):
             continue
         # Numbered attributes (IncomingUser, IncomingUser1...) exist only when added: they are configuration.
         if isinstance(value, list) or is_key or (nonkey and value != ''):
@@ -119,17 +112,17 @@ def gather(client, handlers=None, drivers=None, targets=None, device_groups=True
     names = Focus(focus)
     raw = {'attributes': {}, 'handlers': [], 'drivers': [], 'alua': {}, 'device_groups': []}
     if global_attributes:
-        raw['attributes'] = config_attrs(client, '', nonkey, names=names('global', default=GLOBAL_ATTRIBUTES))
-    for handler in client.list_dir('handlers', kind='dir'):
+        raw['attributes'] = config_attrs(client, '', nonkey, names=names('global', default=KINDS['global'].names('attributes')))
+    for handler in client.list_dir(container('handler'), kind='dir'):
         if _wanted(handler, handlers):
             raw['handlers'].append(_handler(client, handler, nonkey, devices, names))
-    for driver in client.list_dir('targets', kind='dir'):
+    for driver in client.list_dir(container('driver'), kind='dir'):
         if _wanted(driver, drivers):
             raw['drivers'].append(_driver(client, driver, targets, nonkey, names))
     if device_groups:
-        raw['alua'] = config_attrs(client, 'device_groups', nonkey, names=names('alua'))
+        raw['alua'] = config_attrs(client, path('alua'), nonkey, names=names('alua'))
         raw['device_groups'] = [_device_group(client, name, nonkey, names)
-                                for name in client.list_dir('device_groups', kind='dir')]
+                                for name in client.list_dir(container('device_group'), kind='dir')]
     return normalize(raw)
 
 
@@ -162,54 +155,67 @@ class Focus(object):
         return found | set(['rel_tgt_id']) if kind == 'targets' else found
 
 
+def _skip(kind, owner=None):
+    """What a read of an object of that kind (of that handler or driver) leaves out."""
+    return _NOT_ATTRIBUTES | KINDS[kind].unread(owner)
+
+
 def _handler(client, handler, nonkey, devices, names):
-    path = 'handlers/%s' % handler
-    found = [{'name': name, 'attributes': config_attrs(client, 'devices/%s' % name, nonkey, names=names('devices', name))}
-             for name in client.list_dir(path, kind='link') if _wanted(name, devices)]
-    return {'name': handler, 'attributes': config_attrs(client, path, nonkey, names=names('handlers', handler)),
+    hpath = path('handler', handler)
+    found = [{'name': name, 'attributes': _device(client, handler, name, nonkey, names('devices', name))}
+             for name in client.list_dir(container('device', handler), kind='link') if _wanted(name, devices)]
+    return {'name': handler, 'attributes': config_attrs(client, hpath, nonkey, names=names('handlers', handler)),
             'devices': found}
 
 
+def _device(client, handler, name, nonkey, focused):
+    """A device's attributes; a focused read also reads the derived ones the configuration names (size of a
+    vdisk_fileio device), so that the planner can say when they differ."""
+    return config_attrs(client, path('device', handler, name), nonkey, skip=_skip('device', handler) - set(focused or ()),
+                        names=focused)
+
+
 def _driver(client, driver, targets, nonkey, names):
-    path = 'targets/%s' % driver
-    out = {'name': driver, 'enabled': _enabled(client, path),
-           'attributes': config_attrs(client, path, nonkey, names=names('drivers', driver)), 'targets': []}
-    for target in client.list_dir(path, kind='dir'):
+    dpath = path('driver', driver)
+    out = {'name': driver, 'enabled': _enabled(client, dpath),
+           'attributes': config_attrs(client, dpath, nonkey, names=names('drivers', driver)), 'targets': []}
+    for target in client.list_dir(container('target', driver), kind='dir'):
         if target != 'module' and _wanted(target, targets):
             out['targets'].append(_target(client, driver, target, nonkey, names))
     return out
 
 
 def _target(client, driver, target, nonkey, names):
-    path = 'targets/%s/%s' % (driver, target)
-    hw_target = client.exists('%s/hw_target' % path) and client.read_value('%s/hw_target' % path)[0].strip() == '1'
+    tpath = path('target', driver, target)
+    hw_target = client.exists('%s/hw_target' % tpath) and client.read_value('%s/hw_target' % tpath)[0].strip() == '1'
     groups = []
-    for group in client.list_dir('%s/ini_groups' % path, kind='dir'):
-        gpath = '%s/ini_groups/%s' % (path, group)
-        groups.append({'name': group, 'attributes': config_attrs(client, gpath, nonkey,
+    for group in client.list_dir(container('group', driver, target), kind='dir'):
+        gpath = path('group', driver, target, group)
+        groups.append({'name': group, 'attributes': config_attrs(client, gpath, nonkey, skip=_skip('group', driver),
                                                                  names=names('groups', driver, target, group)),
-                       'luns': read_luns(client, '%s/luns' % gpath),
-                       'initiators': [i for i in client.list_dir('%s/initiators' % gpath, kind='file') if i != 'mgmt']})
-    return {'name': target, 'hw_target': hw_target, 'enabled': _enabled(client, path),
-            'attributes': config_attrs(client, path, nonkey, names=names('targets', driver, target)),
-            'luns': read_luns(client, '%s/luns' % path), 'groups': groups}
+                       'luns': read_luns(client, path('lun_set', gpath)),
+                       'initiators': [i for i in client.list_dir(container('initiator', gpath), kind='file') if i != MGMT]})
+    return {'name': target, 'hw_target': hw_target, 'enabled': _enabled(client, tpath),
+            'attributes': config_attrs(client, tpath, nonkey, skip=_skip('target', driver),
+                                       names=names('targets', driver, target)),
+            'luns': read_luns(client, path('lun_set', tpath)), 'groups': groups}
 
 
 def _device_group(client, name, nonkey, names):
-    path = 'device_groups/%s' % name
+    dpath = path('device_group', name)
     tgroups = []
-    for tg in client.list_dir('%s/target_groups' % path, kind='dir'):
-        tpath = '%s/target_groups/%s' % (path, tg)
+    for tg in client.list_dir(container('target_group', name), kind='dir'):
+        tpath = path('target_group', name, tg)
         # Local targets are links to the target; remote ones (an H.A. peer's) directories with rel_tgt_id.
         members = [{'name': link} for link in client.list_dir(tpath, kind='link')]
-        members += [{'name': remote, 'attributes': config_attrs(client, '%s/%s' % (tpath, remote), nonkey,
+        members += [{'name': remote, 'attributes': config_attrs(client, path('tg_target', name, tg, remote), nonkey,
                                                                 names=names('tg_targets', name, tg, remote))}
                     for remote in client.list_dir(tpath, kind='dir')]
         tgroups.append({'name': tg, 'attributes': config_attrs(client, tpath, nonkey,
                                                                names=names('target_groups', name, tg)),
                         'targets': members})
-    return {'name': name, 'attributes': config_attrs(client, path, nonkey, names=names('device_groups', name)),
-            'devices': client.list_dir('%s/devices' % path, kind='link'), 'target_groups': tgroups}
+    return {'name': name, 'attributes': config_attrs(client, dpath, nonkey, names=names('device_groups', name)),
+            'devices': client.list_dir(container('dg_device', name), kind='link'), 'target_groups': tgroups}
 
 
 # ------------------------------------------------------------------------------------------ capabilities

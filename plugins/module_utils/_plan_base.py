@@ -17,10 +17,12 @@ __metaclass__ = type
 
 from ansible_collections.storage.scst.plugins.module_utils._errors import mask_text
 from ansible_collections.storage.scst.plugins.module_utils._model import name_key, normalize_value, to_bool
+from ansible_collections.storage.scst.plugins.module_utils import _schema
+from ansible_collections.storage.scst.plugins.module_utils._secrets import CHAP_NAMES
 from ansible_collections.storage.scst.plugins.module_utils._sysfs import DEFAULT_ROOT, echo_line
 
 
-CHAP_ATTRS = frozenset(('IncomingUser', 'OutgoingUser'))
+CHAP_ATTRS = frozenset(CHAP_NAMES)
 
 # The device of a LUN entry to delete that names no device (scst_lun state=absent without device): the LUN is
 # deleted whatever it maps. Not a valid device name, so it never names a real one.
@@ -228,15 +230,15 @@ def _is_empty(model):
 
 
 def _target_path(driver, target):
-    return 'targets/%s/%s' % (driver, target)
+    return _schema.path('target', driver, target)
 
 
 def _group_path(driver, target, group):
-    return 'targets/%s/%s/ini_groups/%s' % (driver, target, group)
+    return _schema.path('group', driver, target, group)
 
 
 def _lun_set_path(driver, target, group):
-    return ('%s/luns' % _group_path(driver, target, group)) if group else ('%s/luns' % _target_path(driver, target))
+    return _schema.lun_set(driver, target, group)
 
 
 def _lun_set_name(driver, target, group):

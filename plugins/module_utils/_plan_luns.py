@@ -24,6 +24,7 @@ from ansible_collections.storage.scst.plugins.module_utils._plan_base import (
     PlanError,
     R_LUNS,
 )
+from ansible_collections.storage.scst.plugins.module_utils import _schema
 from ansible_collections.storage.scst.plugins.module_utils._validate import build_command
 
 
@@ -36,7 +37,7 @@ class LunPlanner(object):
         return bool(found) and (found[0] == 'vcdrom' or _truthy(found[1]['attributes'].get('read_only')))
 
     def plan_luns(self, driver, target, group, want, have, remove):
-        path = '%s/mgmt' % _lun_set_path(driver, target, group)
+        path = _schema.mgmt('lun', _lun_set_path(driver, target, group))
         where = _lun_set_name(driver, target, group)
         self.planned_sets.add((driver, target, group))
         if driver == COPY_MANAGER:
@@ -121,7 +122,7 @@ class LunPlanner(object):
                         self._restore(driver, name, group, luns)
 
     def _restore(self, driver, target, group, luns):
-        path = '%s/mgmt' % _lun_set_path(driver, target, group)
+        path = _schema.mgmt('lun', _lun_set_path(driver, target, group))
         for lun in sorted(luns):
             entry = luns[lun]
             if entry['device'] in self.gone_devices and entry['device'] in self.want_devices:
@@ -132,7 +133,7 @@ class LunPlanner(object):
                                                   _lun_set_name(driver, target, group)))
 
     def delete_luns(self, driver, target, group, want, have):
-        path = '%s/mgmt' % _lun_set_path(driver, target, group)
+        path = _schema.mgmt('lun', _lun_set_path(driver, target, group))
         for lun in sorted(want):
             if lun in have and want[lun]['device'] not in (have[lun]['device'], ANY_DEVICE):
                 raise PlanError('LUN %d of %s maps device %s, not %s as the configuration says: not deleted (name the '

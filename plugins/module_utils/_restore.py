@@ -25,7 +25,7 @@ import copy
 from ansible_collections.storage.scst.plugins.module_utils import _apply, _gather, _plan
 from ansible_collections.storage.scst.plugins.module_utils._errors import ScstError, ScstInputError
 from ansible_collections.storage.scst.plugins.module_utils._plan_base import Action
-from ansible_collections.storage.scst.plugins.module_utils._plan_devices import CREATION_ONLY
+from ansible_collections.storage.scst.plugins.module_utils._schema import CREATION_DEFAULTS
 from ansible_collections.storage.scst.plugins.module_utils._plan_luns import LunPlanner
 from ansible_collections.storage.scst.plugins.module_utils._validate import build_command, check_attr_value
 
@@ -177,7 +177,7 @@ def back_model(snapshot, now):
             if name == 'rel_tgt_id' and value in ('0', None):
                 continue
             if where in keys or ((not path or path in found) and found.get(where) != _flat(value)) or (
-                    path.startswith('devices/') and name in CREATION_ONLY):
+                    path.startswith('devices/') and name in CREATION_DEFAULTS):
                 kept[name] = value
         holder[field] = kept
     return model

@@ -27,6 +27,7 @@ import stat
 import time
 
 from ansible_collections.storage.scst.plugins.module_utils import _secrets
+from ansible_collections.storage.scst.plugins.module_utils._schema import NUMBERED
 from ansible_collections.storage.scst.plugins.module_utils._errors import (
     ScstError,
     ScstInputError,
@@ -44,8 +45,6 @@ from ansible_collections.storage.scst.plugins.module_utils._validate import (
 
 DEFAULT_ROOT = '/sys/kernel/scst_tgt'
 RESULT_FILE = 'last_sysfs_mgmt_res'
-# Optional attributes that SCST numbers when added more than once: IncomingUser, IncomingUser1, ...
-MULTI_VALUED = _secrets.CHAP_NAMES + ('allowed_portal',)
 KERNEL_LOG_LINES = 20    # kernel log lines kept in an error
 KERNEL_LOG_IN_MSG = 3    # of which the last ones are quoted in the message itself
 _READ_CHUNK = 65536
@@ -371,7 +370,7 @@ class SysfsClient(object):
         """Last component of a symlink's target: the device name of 'luns/N/device', for example."""
         return os.path.basename(self.read_link(path))
 
-    def read_attrs(self, path, names=None, multi=MULTI_VALUED):
+    def read_attrs(self, path, names=None, multi=NUMBERED):
         """Attributes of one object directory as {name: (value, is_key)}.
 
         Only readable regular files are read ('mgmt' and write-only files are skipped, as the kernel
