@@ -178,7 +178,8 @@ def _device(client, handler, name, nonkey, focused):
 def _driver(client, driver, targets, nonkey, names):
     dpath = path('driver', driver)
     out = {'name': driver, 'enabled': _enabled(client, dpath),
-           'attributes': config_attrs(client, dpath, nonkey, names=names('drivers', driver)), 'targets': []}
+           'attributes': config_attrs(client, dpath, nonkey, skip=_skip('driver', driver), names=names('drivers', driver)),
+           'targets': []}
     for target in client.list_dir(container('target', driver), kind='dir'):
         if target != 'module' and _wanted(target, targets):
             out['targets'].append(_target(client, driver, target, nonkey, names))

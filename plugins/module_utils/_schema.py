@@ -20,6 +20,8 @@ Attribute classes, each by owner (handler or driver name; None: every owner):
     information  entries that are not configuration: kinds, states, help texts; never part of the model
     counters     statistics (reading them queues kernel work that can answer EAGAIN); never read
     exclusive    attributes of this kind only; writing them at another kind fails in the kernel
+    conditional  entries that are not files in every state: made when added (dynamic attributes), only in some
+                 builds or states (DIF, thin provisioning, NPIV), or kept by a daemon without a file (said where)
 Sources: ../shared/scst/SYSFS.md (sections cited below) and scst_vdisk.c, scst_sysfs.c, iscsi-scst, qla2x00t.
 """
 
@@ -188,7 +190,14 @@ class Kind(object):
         return self.names('information', owner) | self.names('counters', owner) | self.names('unsaved', owner)
 
 
-_CLASSES = ('attributes', 'creation', 'dynamic', 'multi', 'derived', 'information', 'counters', 'unsaved', 'exclusive')
+_CLASSES = ('attributes', 'creation', 'dynamic', 'multi', 'derived', 'information', 'counters', 'unsaved', 'exclusive',
+            'conditional')
+# Entries of devices and targets that exist only with T10-PI (DIF) enabled or supported (1.3, 1.4).
+_DIF = ('dif_mode', 'dif_type', 'dif_static_app_tag')
+_DIF_TARGET = ('dif_capabilities', 'dif_checks_failed')
+# iSCSI session keys that add_target takes but iscsi-scstd keeps without a sysfs file (6.2 against 6.1).
+_ISCSI_UNSHOWN = ('MaxConnections', 'DefaultTime2Wait', 'DefaultTime2Retain', 'DataPDUInOrder', 'DataSequenceInOrder',
+                  'ErrorRecoveryLevel', 'OFMarker', 'IFMarker', 'OFMarkInt', 'IFMarkInt')
 # trace_level (3.6) is a debugging switch: a configuration may set it; gather leaves it out, as scstadmin does.
 _TRACE = {None: ('trace_level',)}
 _TGS = 'device_groups/{0}/target_groups'
@@ -217,14 +226,19 @@ KINDS = dict((kind.name, kind) for kind in (
          derived={'vdisk_fileio': _FROM_BACKING, 'vcdrom': _FROM_BACKING},
          information=dict([(None, ('type', 'block', 'pr_state'))]
                           + [(handler, _FROM_BACKING) for handler in ('vdisk_fileio', 'vcdrom')]),
-         counters={None: ('dif_checks_failed',)}, unsaved=_TRACE),
+         unsaved=_TRACE,
+         # dif_filename only when set, gen_tp_soft_threshold_reached_UA only on thin-provisioned devices (10).
+         conditional=dict([(None, _DIF)] + [(handler, ('dif_filename', 'gen_tp_soft_threshold_reached_UA'))
+                                            for handler in ('vdisk_fileio', 'vdisk_blockio')])),
     # 1.4, 6.1, 6.6. Dynamic attributes go through the mgmt of the driver's targets (DYNAMIC_COMMANDS).
     Kind('driver', 'global', 'targets', values={'link_local': BOOL, 'allow_not_connected_copy': BOOL},
          attributes={'iscsi': ('IncomingUser', 'OutgoingUser', 'iSNSServer', 'isns_entity_name', 'link_local',
                                'internal_portal', 'trace_level'),
                      COPY_MANAGER: ('allow_not_connected_copy',)},
          dynamic=_DRIVER_DYNAMIC, multi=_DRIVER_DYNAMIC,
-         information={None: ('version', 'open_state', 'enabled', 'dif_capabilities')}, unsaved=_TRACE),
+         # enabled of iscsi is the model's own flag, not an attribute (6.3).
+         information={None: ('dif_capabilities',), 'iscsi': ('version', 'open_state', 'enabled'), 'qla2x00t': ('version',)},
+         unsaved=_TRACE, conditional={None: ('dif_capabilities',), 'iscsi': _DRIVER_DYNAMIC['iscsi'] + ('trace_level',)}),
     # 1.4, 2.3, 3.5, 6.2, 7
     Kind('target', 'driver', 'targets/{0}', create='add_target', delete='del_target',
          # reserved: the entries of targets/<driver>/ (1.4, 6.1, copy_manager's attribute) and of a target group (1.5).
@@ -240,10 +254,19 @@ KINDS = dict((kind.name, kind) for kind in (
          multi=dict(_TARGET_DYNAMIC, scst_local=('session_name',)),
          # 0 until the first enable, then the lowest free id unless one was set (3.5).
          derived={None: ('rel_tgt_id',)},
-         information={None: ('enabled', 'hw_target', 'sg_tablesize', 'dif_capabilities', 'initiator_name'),
-                      'iscsi': ('tid',), 'qla2x00t': ('host',)},
-         counters={None: ('dif_checks_failed', 'commands', 'active_commands')}, unsaved=_TRACE,
-         exclusive={None: ('allowed_portal', 'rel_tgt_id', 'per_portal_acl')}),
+         # enabled is the model's own flag, and only drivers with enable support have it (1.4).
+         information={None: ('enabled', 'sg_tablesize', 'dif_capabilities'), 'iscsi': ('tid',),
+                      'qla2x00t': ('host', 'hw_target')},
+         counters={None: ('dif_checks_failed',)}, unsaved=_TRACE,
+         exclusive={None: ('allowed_portal', 'rel_tgt_id', 'per_portal_acl')},
+         # scst_local's session_name is a creation parameter shown as sessions/NAME (2.3); parent_host belongs
+         # to NPIV ports only (7).
+         conditional={None: ('enabled',) + _DIF_TARGET, 'iscsi': _TARGET_DYNAMIC['iscsi'] + _ISCSI_UNSHOWN,
+                      'scst_local': ('session_name',), 'qla2x00t': ('parent_host',)}),
+    # 8.5: one directory per session; its entries are information and counters, never configuration.
+    Kind('session', 'target', 'targets/{0}/{1}/sessions', information={None: ('initiator_name',)},
+         counters={None: ('commands', 'active_commands', 'dif_checks_failed')},
+         conditional={None: ('dif_checks_failed',)}),
     # 2.5, 3.8
     Kind('group', 'target', 'targets/{0}/{1}/ini_groups', create='create', delete='del', reserved=(MGMT,),
          values={'black_hole': INT, 'per_sess_dedicated_tgt_threads': BOOL},

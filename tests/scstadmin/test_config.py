@@ -344,7 +344,6 @@ def test_collection_gathers_local_sessions(kernel, tmp_path):
     assert masked(parse(written.read_text(), compat='scstadmin')) == as_scstadmin_writes(gathered)
 
 
-@pytest.mark.xfail(strict=True, reason='collection divergence: gathered keeps size of vdisk_fileio devices')
 def test_collection_keeps_read_only_size(kernel, tmp_path):
     """The collection's gathered model of a vdisk_fileio device has what scstadmin -write_config writes."""
     hand_made_file(tmp_path)
