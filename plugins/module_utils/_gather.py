@@ -24,7 +24,16 @@ import re
 from ansible_collections.storage.scst.plugins.module_utils._errors import ScstError
 from ansible_collections.storage.scst.plugins.module_utils._kmod import LOAD_ORDER, is_loaded, running_params
 from ansible_collections.storage.scst.plugins.module_utils._model import index, normalize, normalize_wwn
-from ansible_collections.storage.scst.plugins.module_utils._schema import container, COPY_MANAGER, COUNTER, KINDS, MGMT, NUMBERED, path
+from ansible_collections.storage.scst.plugins.module_utils._schema import (
+    container,
+    COPY_MANAGER,
+    COUNTER,
+    group_of_lun_set,
+    KINDS,
+    MGMT,
+    NUMBERED,
+    path,
+)
 
 FC_HOST_ROOT = '/sys/class/fc_host'
 MODULE_ROOT = '/sys/module'
@@ -242,31 +251,32 @@ def gather_meta(client, handlers=None, drivers=None, targets=None):
     'ports': {d: {t: (enabled, rel_tgt_id)}}} (ports: the targets that ``drivers`` and ``targets`` leave out)
     """
     meta = {'handlers': {}, 'drivers': {}, 'sessions': {}}
-    for handler in client.list_dir('handlers', kind='dir'):
-        mgmt = 'handlers/%s/mgmt' % handler
+    for handler in client.list_dir(container('handler'), kind='dir'):
+        mgmt = KINDS['device'].mgmt(handler)
         if _wanted(handler, handlers) and client.exists(mgmt):
+            devices = client.list_dir(container('device', handler), kind='link')
             meta['handlers'][handler] = {'create_params': parse_help(client.read(mgmt))['create_params'],
-                                         'files': _files_of_first(client, 'devices', client.list_dir(
-                                             'handlers/%s' % handler, kind='link'))}
-    for driver in client.list_dir('targets', kind='dir'):
+                                         'files': client.list_dir(path('device', handler, devices[0]), kind='file')
+                                         if devices else None}
+    for driver in client.list_dir(container('driver'), kind='dir'):
         if not _wanted(driver, drivers) or targets is not None:
             # The kernel checks rel_tgt_id across every target of every driver: the planner needs the ids of
             # the targets gather() leaves out too.
-            others = [name for name in client.list_dir('targets/%s' % driver, kind='dir')
+            others = [name for name in client.list_dir(container('target', driver), kind='dir')
                       if name != 'module' and not (_wanted(driver, drivers) and name in targets)]
             meta.setdefault('ports', {})[driver] = ports(client, driver, others)
         if not _wanted(driver, drivers):
             continue
-        mgmt = 'targets/%s/mgmt' % driver
+        mgmt = KINDS['target'].mgmt(driver)
         info = parse_help(client.read(mgmt)) if client.exists(mgmt) else parse_help('')
         info['mgmt'] = client.exists(mgmt)
-        names = [name for name in client.list_dir('targets/%s' % driver, kind='dir') if name != 'module']
-        info['target_files'] = _files_of_first(client, 'targets/%s' % driver, names[:1])
-        info['group_files'] = _files_of_first(client, 'targets/%s/%s/ini_groups' % (driver, names[0]), client.list_dir(
-            'targets/%s/%s/ini_groups' % (driver, names[0]), kind='dir')) if names else None
+        names = [name for name in client.list_dir(container('target', driver), kind='dir') if name != 'module']
+        info['target_files'] = _files_of_first(client, container('target', driver), names[:1])
+        info['group_files'] = _files_of_first(client, container('group', driver, names[0]), client.list_dir(
+            container('group', driver, names[0]), kind='dir')) if names else None
         meta['drivers'][driver] = info
         meta['sessions'][driver] = dict((target, sessions(client, driver, target))
-                                        for target in client.list_dir('targets/%s' % driver, kind='dir')
+                                        for target in client.list_dir(container('target', driver), kind='dir')
                                         if target != 'module')
     return meta
 
@@ -280,24 +290,21 @@ def _files_of_first(client, parent, names):
 def ports(client, driver, names):
     """{target: (enabled, rel_tgt_id)} of the named targets of a driver: enabled as _enabled() reads it, the id
     as text."""
-    path = 'targets/%s' % driver
-    return dict((target, (_enabled(client, '%s/%s' % (path, target)),
-                          client.read_value('%s/%s/rel_tgt_id' % (path, target))[0].strip()))
+    return dict((target, (_enabled(client, path('target', driver, target)),
+                          client.read_value('%s/rel_tgt_id' % path('target', driver, target))[0].strip()))
                 for target in names)
 
 
 def sessions(client, driver, target):
     """{session name: the group whose LUNs it sees, or None for the target's default LUN set}."""
-    path = 'targets/%s/%s/sessions' % (driver, target)
-    if not client.exists(path):
+    where = container('session', driver, target)
+    if not client.exists(where):
         return {}
     out = {}
-    for session in client.list_dir(path, kind='dir'):
-        luns = '%s/%s/luns' % (path, session)
-        group = None
-        if client.exists(luns):
-            match = re.search(r'/ini_groups/([^/]+)/luns$', client.read_link(luns))
-            group = match.group(1) if match else None
+    for session in client.list_dir(where, kind='dir'):
+        # A session's luns link points at the LUN set it sees: a group's, or the target's own (8.5).
+        luns = path('lun_set', path('session', driver, target, session))
+        group = group_of_lun_set(client.read_link(luns)) if client.exists(luns) else None
         out[session] = group
     return out
 
@@ -357,10 +364,10 @@ def gather_facts(client, fc_host_root=FC_HOST_ROOT, module_root=MODULE_ROOT):
     """What scst_info reports besides the configuration: version, sessions per target, FC ports, modules."""
     lines = client.read_lines('version')
     sessions_by_target = {}
-    for driver in client.list_dir('targets', kind='dir'):
+    for driver in client.list_dir(container('driver'), kind='dir'):
         if driver == COPY_MANAGER:
             continue
-        for target in client.list_dir('targets/%s' % driver, kind='dir'):
+        for target in client.list_dir(container('target', driver), kind='dir'):
             found = sessions(client, driver, target)
             if found:
                 sessions_by_target.setdefault(driver, {})[target] = [

@@ -76,9 +76,15 @@ from ansible_collections.storage.scst.plugins.module_utils._model_values import 
     parse_number,
     to_bool,
 )
-from ansible_collections.storage.scst.plugins.module_utils._normalize import _normalize, empty_model, format_path, format_problem, ModelError, normalize  # noqa: F401
+from ansible_collections.storage.scst.plugins.module_utils._normalize import (  # noqa: F401 pylint: disable=unused-import
+    _normalize,
+    empty_model,
+    format_path,
+    format_problem,
+    ModelError,
+    normalize,
+)
 from ansible_collections.storage.scst.plugins.module_utils._schema import (  # noqa: F401 pylint: disable=unused-import
-    ALUA_STATES,
     by_owner,
     COPY_MANAGER,
     FC_DRIVERS,
@@ -86,10 +92,16 @@ from ansible_collections.storage.scst.plugins.module_utils._schema import (  # n
     is_multi_valued,
     KINDS,
     PASSTHROUGH_HANDLER_PREFIX,
-    value_kind,
     VDISK_HANDLERS,
 )
-from ansible_collections.storage.scst.plugins.module_utils._validate_model import _BAD_NAME, _UNWRITABLE_VALUE, _validate, check, KEYWORDS, validate  # noqa: F401
+from ansible_collections.storage.scst.plugins.module_utils._validate_model import (  # noqa: F401 pylint: disable=unused-import
+    _BAD_NAME,
+    _UNWRITABLE_VALUE,
+    _validate,
+    check,
+    KEYWORDS,
+    validate,
+)
 
 # add_device and add_target parameters as SCST 3.11 advertises them (the running kernel's mgmt help wins).
 DEVICE_CREATE_ATTRIBUTES = by_owner('device', 'creation')

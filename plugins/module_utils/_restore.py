@@ -25,7 +25,7 @@ import copy
 from ansible_collections.storage.scst.plugins.module_utils import _apply, _gather, _plan
 from ansible_collections.storage.scst.plugins.module_utils._errors import ScstError, ScstInputError
 from ansible_collections.storage.scst.plugins.module_utils._plan_base import Action
-from ansible_collections.storage.scst.plugins.module_utils._schema import CREATION_DEFAULTS
+from ansible_collections.storage.scst.plugins.module_utils._schema import CREATION_DEFAULTS, mgmt as mgmt_of, path as sysfs_path
 from ansible_collections.storage.scst.plugins.module_utils._plan_luns import LunPlanner
 from ansible_collections.storage.scst.plugins.module_utils._validate import build_command, check_attr_value
 
@@ -170,14 +170,14 @@ def back_model(snapshot, now):
     keys = flatten(snapshot.keys)
     found = flatten(now)
     model = copy.deepcopy(snapshot.full)
-    for path, holder, field, dummy in _holders(model):
+    for path, holder, field, dummy, kind in _holders(model):
         kept = {}
         for name, value in holder[field].items():
             where = '%s/%s' % (path, name) if path else name
             if name == 'rel_tgt_id' and value in ('0', None):
                 continue
             if where in keys or ((not path or path in found) and found.get(where) != _flat(value)) or (
-                    path.startswith('devices/') and name in CREATION_DEFAULTS):
+                    kind == 'device' and name in CREATION_DEFAULTS):
                 kept[name] = value
         holder[field] = kept
     return model
@@ -192,7 +192,7 @@ def _kernel_choices(before, now):
     for path in sorted(set(old) | set(new)):
         parts = path.split('/')
         if parts[0] == 'targets' and len(parts) >= 5 and parts[-2] == 'luns' and old.get(path) != new.get(path):
-            mgmt, where, lun = '%s/mgmt' % '/'.join(parts[:-1]), '/'.join(parts[1:-2]), int(parts[-1])
+            mgmt, where, lun = mgmt_of('lun', '/'.join(parts[:-1])), '/'.join(parts[1:-2]), int(parts[-1])
             if path in new:
                 dels.append(Action('del_lun', 'mgmt', mgmt, build_command('del', lun),
                                    'delete LUN %d from %s' % (lun, where), True))
@@ -224,20 +224,20 @@ def flatten(model):
     directory: True, a device: its handler, a target: whether it is a hardware target), LUNs ((device, read_only)),
     initiators and memberships (True)."""
     out = {}
-    for path, holder, field, exists in _holders(model):
+    for path, holder, field, exists, kind in _holders(model):
         if path:
             out[path] = exists
         for name, value in (holder.get(field) or {}).items():
             out['%s/%s' % (path, name) if path else name] = _flat(value)
-        if path.startswith('targets/') and 'enabled' in holder:
+        if kind in ('driver', 'target') and 'enabled' in holder:
             out['%s/enabled' % path] = holder['enabled']
         for lun in holder.get('luns') or ():
-            out['%s/luns/%d' % (path, int(lun['lun']))] = (lun['device'], bool(lun['read_only']))
+            out[sysfs_path('lun', sysfs_path('lun_set', path), int(lun['lun']))] = (lun['device'], bool(lun['read_only']))
         for initiator in holder.get('initiators') or ():
-            out['%s/initiators/%s' % (path, initiator)] = True
-        if path.startswith('device_groups/') and path.count('/') == 1:
+            out[sysfs_path('initiator', path, initiator)] = True
+        if kind == 'device_group':
             for device in holder.get('devices') or ():
-                out['%s/devices/%s' % (path, device)] = True
+                out[sysfs_path('dg_device', holder['name'], device)] = True
     return out
 
 
@@ -246,25 +246,24 @@ def _flat(value):
 
 
 def _holders(model):
-    """(sysfs path, object, the key of its attributes, what flatten() records for it) of every object of a model
-    ('' for the global attributes, device_groups for the ALUA ones; a device is recorded with its handler)."""
-    yield '', model, 'attributes', True
-    yield 'device_groups', model, 'alua', True
+    """(sysfs path, object, the key of its attributes, what flatten() records for it, its kind in _schema) of every
+    object of a model ('' for the global attributes, device_groups for the ALUA ones; a device is recorded with its
+    handler)."""
+    yield sysfs_path('global'), model, 'attributes', True, 'global'
+    yield sysfs_path('alua'), model, 'alua', True, 'alua'
     for handler in model.get('handlers') or ():
-        yield 'handlers/%s' % handler['name'], handler, 'attributes', True
+        yield sysfs_path('handler', handler['name']), handler, 'attributes', True, 'handler'
         for device in handler.get('devices') or ():
-            yield 'devices/%s' % device['name'], device, 'attributes', handler['name']
+            yield sysfs_path('device', handler['name'], device['name']), device, 'attributes', handler['name'], 'device'
     for driver in model.get('drivers') or ():
-        yield 'targets/%s' % driver['name'], driver, 'attributes', True
+        yield sysfs_path('driver', driver['name']), driver, 'attributes', True, 'driver'
         for target in driver.get('targets') or ():
-            path = 'targets/%s/%s' % (driver['name'], target['name'])
-            yield path, target, 'attributes', bool(target.get('hw_target'))
+            yield sysfs_path('target', driver['name'], target['name']), target, 'attributes', bool(target.get('hw_target')), 'target'
             for group in target.get('groups') or ():
-                yield '%s/ini_groups/%s' % (path, group['name']), group, 'attributes', True
+                yield sysfs_path('group', driver['name'], target['name'], group['name']), group, 'attributes', True, 'group'
     for dg in model.get('device_groups') or ():
-        path = 'device_groups/%s' % dg['name']
-        yield path, dg, 'attributes', True
+        yield sysfs_path('device_group', dg['name']), dg, 'attributes', True, 'device_group'
         for tg in dg.get('target_groups') or ():
-            yield '%s/target_groups/%s' % (path, tg['name']), tg, 'attributes', True
+            yield sysfs_path('target_group', dg['name'], tg['name']), tg, 'attributes', True, 'target_group'
             for member in tg.get('targets') or ():
-                yield '%s/target_groups/%s/%s' % (path, tg['name'], member['name']), member, 'attributes', True
+                yield sysfs_path('tg_target', dg['name'], tg['name'], member['name']), member, 'attributes', True, 'tg_target'

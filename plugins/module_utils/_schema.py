@@ -34,6 +34,9 @@ import re
 from ansible_collections.storage.scst.plugins.module_utils._secrets import CHAP_NAMES
 
 MGMT = 'mgmt'
+# Every device, virtual or pass-through, has a directory here (1.1), with a link to its handler once one serves it (1.3).
+DEVICES = 'devices'
+HANDLER_LINK = 'handler'
 
 # Drivers without add_target: every target they have is hardware (exists by itself, is never created); 1.4.
 COPY_MANAGER = 'copy_manager'
@@ -214,7 +217,7 @@ KINDS = dict((kind.name, kind) for kind in (
     # 1.2
     Kind('handler', 'global', 'handlers', attributes=_TRACE, information={None: ('type',)}, unsaved=_TRACE),
     # 1.3, 2.1, 2.2, 10
-    Kind('device', 'handler', 'handlers/{0}', at='devices/{1}', create='add_device', delete='del_device',
+    Kind('device', 'handler', 'handlers/{0}', at=DEVICES + '/{1}', create='add_device', delete='del_device',
          # reserved: the entries of handlers/<h>/ (1.2) and device_groups/<dg>/devices/ (1.5).
          reserved=(MGMT, 'type', 'trace_level'), identity='hcil', values=_kinds(
              int=('blocksize', 'size', 'size_mb', 'numa_node_id', 'threads_num', 'max_tgt_dev_commands',
@@ -318,6 +321,16 @@ def container(name, *ancestors):
 def lun_set(driver, target, group=None):
     """The directory of a LUN set: a target's default set, or a group's."""
     return path('lun_set', path('group', driver, target, group) if group else path('target', driver, target))
+
+
+# The end of a path to a group's LUN set: .../ini_groups/GROUP/luns (a session's luns link, 8.5).
+_GROUP_LUN_SET = re.compile('/%s$' % path('lun_set', KINDS['group'].container('[^/]+', '[^/]+').rsplit('/', 1)[1] + '/([^/]+)'))
+
+
+def group_of_lun_set(link):
+    """The group whose LUN set a path or link names; None for a target's default LUN set."""
+    match = _GROUP_LUN_SET.search(link)
+    return match.group(1) if match else None
 
 
 def names(kind_name, cls, owner=None):

@@ -27,7 +27,7 @@ import stat
 import time
 
 from ansible_collections.storage.scst.plugins.module_utils import _secrets
-from ansible_collections.storage.scst.plugins.module_utils._schema import NUMBERED
+from ansible_collections.storage.scst.plugins.module_utils._schema import MGMT, NUMBERED
 from ansible_collections.storage.scst.plugins.module_utils._errors import (
     ScstError,
     ScstInputError,
@@ -384,7 +384,7 @@ class SysfsClient(object):
         for name, mode in sorted(self._entries(path, kind='file', modes=True)):
             match = numbered.fullmatch(name) if numbered else None
             base = match.group(1) if match else name
-            if name == 'mgmt' or (names is not None and base not in names):
+            if name == MGMT or (names is not None and base not in names):
                 continue
             if not mode & (stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH):
                 continue
@@ -415,7 +415,7 @@ class SysfsClient(object):
         the whole text is checked again here (one line, at most 4095 bytes).
         """
         abs_path, rel = self._resolve(path)
-        if os.path.basename(abs_path) != 'mgmt':
+        if os.path.basename(abs_path) != MGMT:
             raise ValueError('mgmt() writes mgmt files only, not %r' % path)
         self.add_secret(*getattr(command, 'secrets', ()))
         try:
@@ -434,7 +434,7 @@ class SysfsClient(object):
         newline, so this clears attributes such as comment.
         """
         abs_path, rel = self._resolve(path)
-        if os.path.basename(abs_path) == 'mgmt':
+        if os.path.basename(abs_path) == MGMT:
             raise ValueError('write_attr() does not write mgmt files; use mgmt()')
         if isinstance(value, Secret):
             self.add_secret(value)
