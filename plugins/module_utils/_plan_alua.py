@@ -46,7 +46,7 @@ class AluaPlanner(object):
     def plan_device_group(self, want, have, owner, remove):
         name = want['name']
         if have is None:
-            self.mgmt(A_ALUA, 'create_device_group', _schema.mgmt('device_group'), build_command('create', name),
+            self.mgmt(A_ALUA, 'create_device_group', _schema.mgmt('device_group'), build_command(_schema.KINDS['device_group'].create, name),
                       'create ALUA device group %s' % name)
             have = {'devices': [], 'target_groups': {}, 'attributes': {}}
         for dev in sorted(have['devices']):
@@ -75,7 +75,7 @@ class AluaPlanner(object):
         for name in sorted(have):
             if name not in want and remove:
                 gone.update((name, key) for key in have[name]['targets'])
-                self.mgmt(R_ALUA, 'del_target_group', tg_mgmt, build_command('del', name),
+                self.mgmt(R_ALUA, 'del_target_group', tg_mgmt, build_command(_schema.KINDS['target_group'].delete, name),
                           'delete target group %s of device group %s' % (name, dg), destructive=True)
         for name in sorted(want):
             for key in sorted(have.get(name, {'targets': {}})['targets']):
@@ -86,7 +86,7 @@ class AluaPlanner(object):
             tg_path = _schema.path('target_group', dg, name)
             have_tg = have.get(name)
             if have_tg is None:
-                self.mgmt(A_ALUA, 'create_target_group', tg_mgmt, build_command('create', name),
+                self.mgmt(A_ALUA, 'create_target_group', tg_mgmt, build_command(_schema.KINDS['target_group'].create, name),
                           'create target group %s in device group %s' % (name, dg))
                 have_tg = {'attributes': {}, 'targets': {}}
             self.alua_attributes('target_group', tg_path, want[name]['attributes'], have_tg['attributes'],
@@ -121,7 +121,7 @@ class AluaPlanner(object):
                            'set attribute %s of %s to %r' % (attr, what, want[attr]))
 
     def del_device_group(self, name):
-        self.mgmt(R_ALUA, 'del_device_group', _schema.mgmt('device_group'), build_command('del', name),
+        self.mgmt(R_ALUA, 'del_device_group', _schema.mgmt('device_group'), build_command(_schema.KINDS['device_group'].delete, name),
                   'delete ALUA device group %s' % name, destructive=True)
 
     def delete_in_device_group(self, want):

@@ -119,7 +119,7 @@ class DevicePlanner(object):
         params = self.create_params(handler)
         # cluster_mode last: set before t10_dev_id it makes SCST ignore t10_dev_id (SCST PR #135).
         pairs = _pairs(attributes, params - frozenset(('cluster_mode',))) + _pairs(attributes, params & {'cluster_mode'})
-        return build_command('add_device', name, params=pairs), params
+        return build_command(_schema.KINDS['device'].create, name, params=pairs), params
 
     def add_device(self, handler, want):
         name = want['name']
@@ -132,5 +132,5 @@ class DevicePlanner(object):
     def del_device(self, name, handler, what='deleted'):
         self.gone_devices.add(name)
         self.device_taken(name, what)
-        self.mgmt(R_DEVICES, 'del_device', _schema.mgmt('device', handler), build_command('del_device', name),
+        self.mgmt(R_DEVICES, 'del_device', _schema.mgmt('device', handler), build_command(_schema.KINDS['device'].delete, name),
                   'delete device %s of handler %s (its LUNs go with it)' % (name, handler), destructive=True)

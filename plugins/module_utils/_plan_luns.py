@@ -53,7 +53,7 @@ class LunPlanner(object):
             if not remove:
                 continue
             self.lun_taken(driver, target, group, lun, have[lun]['device'], 'removed')
-            self.mgmt(R_LUNS, 'del_lun', path, build_command('del', lun),
+            self.mgmt(R_LUNS, 'del_lun', path, build_command(_schema.KINDS['lun'].delete, lun),
                       'delete LUN %d (device %s) from %s' % (lun, have[lun]['device'], where), destructive=True)
         for lun in sorted(want):
             entry = want[lun]
@@ -141,5 +141,5 @@ class LunPlanner(object):
                                                      want[lun]['device']))
             if lun in have:
                 self.lun_taken(driver, target, group, lun, have[lun]['device'], 'removed')
-                self.mgmt(R_LUNS, 'del_lun', path, build_command('del', lun),
+                self.mgmt(R_LUNS, 'del_lun', path, build_command(_schema.KINDS['lun'].delete, lun),
                           'delete LUN %d from %s' % (lun, _lun_set_name(driver, target, group)), destructive=True)

@@ -160,7 +160,7 @@ class TargetPlanner(object):
             params = self.target_create_params(driver)
             pairs = _pairs(want['attributes'], params)
             self.mgmt(A_TARGETS, 'add_target', _schema.mgmt('target', driver),
-                      build_command('add_target', name, params=pairs), 'add target %s to driver %s' % (name, driver))
+                      build_command(_schema.KINDS['target'].create, name, params=pairs), 'add target %s to driver %s' % (name, driver))
             have = {'name': name, 'enabled': None, 'hw_target': False, 'attributes': dict(
                 (attr, want['attributes'][attr]) for attr in params if attr in want['attributes']), 'luns': {}, 'groups': {}}
         else:
@@ -208,7 +208,7 @@ class TargetPlanner(object):
         self.gone_targets.add((driver, name))
         del self.ports[(driver, name_key(name))]
         self.drain(driver, name, None)
-        self.mgmt(R_TARGETS, 'del_target', _schema.mgmt('target', driver), build_command('del_target', name),
+        self.mgmt(R_TARGETS, 'del_target', _schema.mgmt('target', driver), build_command(_schema.KINDS['target'].delete, name),
                   'delete target %s of driver %s (with its LUNs and groups)' % (name, driver), destructive=True)
 
     def drain(self, driver, target, group):
@@ -231,11 +231,11 @@ class TargetPlanner(object):
             if name not in want and remove:
                 self.gone_groups.add((driver, target, name))
                 self.drain(driver, target, name)
-                self.mgmt(R_GROUPS, 'del_group', path, build_command('del', name),
+                self.mgmt(R_GROUPS, 'del_group', path, build_command(_schema.KINDS['group'].delete, name),
                           'delete group %s of target %s/%s' % (name, driver, target), destructive=True)
         for name in sorted(want):
             if name not in have:
-                self.mgmt(A_GROUPS, 'create_group', path, build_command('create', name),
+                self.mgmt(A_GROUPS, 'create_group', path, build_command(_schema.KINDS['group'].create, name),
                           'create group %s in target %s/%s' % (name, driver, target))
             have_g = have.get(name) or {'attributes': {}, 'luns': {}}
             for attr in sorted(want[name]['attributes']):
@@ -274,7 +274,7 @@ class TargetPlanner(object):
                               % (have_exact, source, group, driver, target), destructive=True)
                     continue
                 mgmt = _schema.mgmt('initiator', _group_path(driver, target, group))
-                self.mgmt(A_INITIATORS, 'add_initiator', mgmt, build_command('add', exact),
+                self.mgmt(A_INITIATORS, 'add_initiator', mgmt, build_command(_schema.KINDS['initiator'].create, exact),
                           'add initiator %s to group %s of target %s/%s' % (exact, group, driver, target))
         if not remove:
             return
@@ -284,7 +284,7 @@ class TargetPlanner(object):
                     continue
                 mgmt = _schema.mgmt('initiator', _group_path(driver, target, group))
                 self.initiator_taken(driver, target, group, exact, 'deleted from')
-                self.mgmt(R_INITIATORS, 'del_initiator', mgmt, build_command('del', exact),
+                self.mgmt(R_INITIATORS, 'del_initiator', mgmt, build_command(_schema.KINDS['initiator'].delete, exact),
                           'delete initiator %s from group %s of target %s/%s' % (exact, group, driver, target),
                           destructive=True)
 
@@ -390,7 +390,7 @@ class TargetPlanner(object):
             exact = have['initiators'].get(key)
             if exact is not None:
                 self.initiator_taken(driver, target, want['name'], exact, 'deleted from')
-                self.mgmt(R_INITIATORS, 'del_initiator', mgmt, build_command('del', exact),
+                self.mgmt(R_INITIATORS, 'del_initiator', mgmt, build_command(_schema.KINDS['initiator'].delete, exact),
                           'delete initiator %s from group %s' % (exact, want['name']), destructive=True)
 
 
