@@ -164,11 +164,11 @@ class Reader:
                 for mark, what in ((open_at, "'{'"), (close_at, "'}'")):
                     if mark and mark[0] == line:
                         self.note(STRICT, line, column, 'text after %s on the same line: put it on a line of its '
-                                                         'own' % what)
+                                                        'own' % what)
                 open_at = close_at = None
             if char in '{}' and _text(buf).count('"') % 2:
                 self.note(CHANGE, line, column, "'%s' inside double quotes still opens or closes a block for "
-                                                 "scstadmin; values cannot hold braces" % char)
+                                                "scstadmin; values cannot hold braces" % char)
             if char == '{':
                 stack.append((node, buf, (line, column)))
                 node, buf = _Hash(), []
@@ -177,7 +177,7 @@ class Reader:
                 if not _BLANK.match(_text(buf)):
                     first = _first_word(buf)
                     self.note(CHANGE, first[1], first[2], "%r before '}' on the same line: scstadmin discards it; "
-                                                           "put '}' on a line of its own" % _text(buf).strip())
+                                                          "put '}' on a line of its own" % _text(buf).strip())
                 if not stack:
                     self.stray_close(chars[position + 1:], line, column)
                     if not keep_going:
@@ -199,12 +199,12 @@ class Reader:
         if not _BLANK.match(_text(buf)):
             first = _first_word(buf)
             self.note(CHANGE, first[1], first[2], "the last line has no newline: scstadmin ignores %r; end the "
-                                                   "file with a newline" % _text(buf).strip())
+                                                  "file with a newline" % _text(buf).strip())
         while stack:
             child = node
             node, buf, opened = stack.pop()
             self.note(CHANGE, opened[0], opened[1], "this '{' is never closed: scstadmin silently closes it at "
-                                                     "the end of the file; add the missing '}'")
+                                                    "the end of the file; add the missing '}'")
             self.attach(node, buf, child, opened, None)
         return node
 
@@ -222,7 +222,7 @@ class Reader:
         if not text or text == '0' or _BLANK.match(text):
             end = ' (closed at line %d)' % closed[0] if closed else ''
             self.note(CHANGE, opened[0], opened[1], "a block needs its header on the same line as '{': scstadmin "
-                                                     "reads and discards this block%s" % end)
+                                                    "reads and discards this block%s" % end)
             return
         self.statement(node, header, child, True)
 
@@ -241,13 +241,13 @@ class Reader:
             word = match.group(1) if match.group(1) is not None else match.group(2)
             if match.group(2) is not None and '"' in word:
                 self.note(CHANGE, char_line, char_column, "unbalanced double quote in %r: scstadmin keeps the quote "
-                                                           "as part of the word" % word)
+                                                          "as part of the word" % word)
             words.append((word, char_line, char_column))
         line = words[0][1]
         if len(words) > 3:
             extra = ' '.join(w[0] for w in words[3:])
             self.note(CHANGE, words[3][1], words[3][2], 'only the first three words of a line count: scstadmin '
-                                                         'silently drops %r' % extra)
+                                                        'silently drops %r' % extra)
             words = words[:3]
         target = node
         for depth, (word, word_line, word_column) in enumerate(words):
@@ -269,7 +269,7 @@ class Reader:
         text = ' '.join(w[0] for w in words)
         if entry.node.entries or child.entries:
             self.note(CHANGE, line, column, "'%s' again (first at line %d): scstadmin does not merge, the second "
-                                             "one replaces the first and everything in it" % (text, entry.stmt_line))
+                                            "one replaces the first and everything in it" % (text, entry.stmt_line))
         else:
             self.note(CHANGE, line, column, "'%s' repeats line %d: scstadmin keeps one" % (text, entry.stmt_line))
 

@@ -55,12 +55,12 @@ class Interpreter:
         where, allowed = _LEVELS[level]
         if key in _model.KEYWORDS and key not in allowed:
             self.note(CHANGE, entry, "%s is not a keyword %s: scstadmin reads it as an attribute named %r, "
-                                      "which the apply rejects" % (key, where, key))
+                                     "which the apply rejects" % (key, where, key))
             return True
         proper = KEYWORDS_BY_LOWER.get(key.lower())
         if proper and proper != key:
             self.note(CHANGE, entry, "keywords are case-sensitive: %r is not %s, so scstadmin reads it as an "
-                                      "attribute named %r" % (key, proper, key))
+                                     "attribute named %r" % (key, proper, key))
             return True
         return False
 
@@ -68,11 +68,11 @@ class Interpreter:
         """The values of an attribute statement; None when scstadmin could not apply it."""
         if entry.assigned and entry.block and entry.node.entries:
             self.note(CHANGE, entry, "%r has a block but is not a block keyword: scstadmin reads it as an attribute "
-                                      "and aborts the apply ('Attribute %s has an invalid value')" % (key, key))
+                                     "and aborts the apply ('Attribute %s has an invalid value')" % (key, key))
             return None
         if not entry.node.entries:
             self.note(STRICT, entry, "attribute %r has no value: scstadmin would write an empty string; write "
-                                      "%s \"\" if that is meant" % (key, key))
+                                     "%s \"\" if that is meant" % (key, key))
             self.at(path, entry)
             return ['']
         values = []
@@ -103,8 +103,8 @@ class Interpreter:
             if len(values) > 1 and not _model.is_multi_valued(level, key, driver):
                 second = list(entry.node.entries.values())[1]
                 self.note(CHANGE, second, "%r is given %d times with different values: it is not a multi-valued "
-                                           "attribute, and scstadmin would pass the set of values on in no particular "
-                                           "order" % (key, len(values)))
+                                          "attribute, and scstadmin would pass the set of values on in no particular "
+                                          "order" % (key, len(values)))
             out[key] = values if len(values) > 1 else values[0]
         return out
 
@@ -128,7 +128,7 @@ class Interpreter:
             return None
         if len(values) != 1 or values[0] not in ('0', '1'):
             self.note(CHANGE, entry, "enabled takes 0 or 1, not %s: scstadmin would write that text and the kernel "
-                                      "rejects it" % ' '.join(repr(v) for v in values))
+                                     "rejects it" % ' '.join(repr(v) for v in values))
             return None
         return values[0] == '1'
 
@@ -140,7 +140,7 @@ class Interpreter:
             for name, entry in self.named(tree, keyword):
                 if not entry.block:
                     self.note(STRICT, entry, "%s %s has no block: write '%s %s {' and '}', the form that "
-                                              "/etc/init.d/scst looks for to load the module at boot"
+                                             "/etc/init.d/scst looks for to load the module at boot"
                               % (keyword, name, keyword, name))
         for name, entry in self.named(tree, 'HANDLER'):
             model['handlers'].append(self.handler(name, entry, ('handlers', len(model['handlers']))))
@@ -152,7 +152,7 @@ class Interpreter:
                 model['alua'] = self.attributes(alua.node, ('alua',), 'alua')
             else:
                 self.note(CHANGE, alua, "ALUA takes no name: scstadmin reads the words after it as attributes of "
-                                         "the ALUA block and cannot apply them")
+                                        "the ALUA block and cannot apply them")
         for name, entry in self.named(tree, 'DEVICE_GROUP'):
             model['device_groups'].append(self.device_group(name, entry, ('device_groups', len(model['device_groups']))))
         return model
@@ -180,7 +180,7 @@ class Interpreter:
     def fc_name(self, driver, name, entry, normalized):
         if normalized != name:
             self.note(CHANGE, entry, "%r: scstadmin compares names byte for byte with sysfs, where %s spells this "
-                                      "port %r" % (name, driver, normalized))
+                                     "port %r" % (name, driver, normalized))
 
     def target(self, driver, name, entry, path):
         self.at(path, entry)
@@ -218,21 +218,21 @@ class Interpreter:
         for number, nentry in self.named(node, 'LUN'):
             if not nentry.node.entries:
                 self.note(CHANGE, nentry, 'LUN %s has no device: write LUN <number> <device>; scstadmin cannot '
-                                           'apply it' % number)
+                                          'apply it' % number)
                 continue
             lun = _model.parse_number(number)
             if lun is None:
                 self.note(CHANGE, nentry, '%r is not a LUN number: scstadmin passes it on and the kernel rejects the '
-                                           'LUN' % number)
+                                          'LUN' % number)
                 continue
             if not _PLAIN_LUN.match(number):
                 self.note(CHANGE, nentry, 'LUN %r is LUN %d for the kernel, which reads numbers in base 0 (0x hex, '
-                                           'leading 0 octal), but scstadmin compares it as text; write %d'
+                                          'leading 0 octal), but scstadmin compares it as text; write %d'
                           % (number, lun, lun))
             devices = list(nentry.node.entries.items())
             if len(devices) > 1:
                 self.note(CHANGE, devices[1][1], 'LUN %s is given with devices %s: scstadmin aborts the apply; '
-                                                  'the last one is kept' % (number, ', '.join(d for d, dummy in devices)))
+                                                 'the last one is kept' % (number, ', '.join(d for d, dummy in devices)))
             device, dentry = devices[-1]
             lpath = path + (len(out),)
             self.at(lpath, nentry)
@@ -244,7 +244,7 @@ class Interpreter:
                     continue
                 if key not in _model.LUN_CREATE_ATTRIBUTES:
                     self.note(CHANGE, aentry, '%r is not a LUN parameter (only read_only is): scstadmin passes it '
-                                               'to the add command, which the kernel rejects' % key)
+                                              'to the add command, which the kernel rejects' % key)
                 elif len(values) != 1 or _model.to_bool(values[0]) is None:
                     self.note(CHANGE, aentry, 'read_only takes 0 or 1, not %s' % ' '.join(repr(v) for v in values))
                 else:
@@ -258,7 +258,7 @@ class Interpreter:
         for dname, dentry in self.named(entry.node, 'DEVICE'):
             if dentry.node.entries:
                 self.note(CHANGE, dentry, 'DEVICE %s inside DEVICE_GROUP only names a device: scstadmin ignores the '
-                                           'block after it' % dname)
+                                          'block after it' % dname)
             elif dentry.block:
                 self.note(STRICT, dentry, 'DEVICE %s is followed by an empty block: remove it' % dname)
             self.at(path + ('devices', len(devices)), dentry)
