@@ -28,6 +28,7 @@ from ansible_collections.storage.scst.plugins.module_utils._schema import (
     container,
     COPY_MANAGER,
     COUNTER,
+    DEVICE_LINK,
     group_of_lun_set,
     KINDS,
     MGMT,
@@ -92,8 +93,9 @@ def config_attrs(client, path, nonkey, skip=_NOT_ATTRIBUTES, names=None):
 def read_luns(client, path):
     out = []
     for lun in client.list_dir(path, kind='dir'):
-        read_only = client.read_value('%s/%s/read_only' % (path, lun))[0].strip() == '1'
-        out.append({'lun': int(lun), 'device': client.link_name('%s/%s/device' % (path, lun)), 'read_only': read_only})
+        where = KINDS['lun'].path(path, lun)
+        read_only = client.read_value('%s/read_only' % where)[0].strip() == '1'
+        out.append({'lun': int(lun), 'device': client.link_name('%s/%s' % (where, DEVICE_LINK)), 'read_only': read_only})
     return out
 
 

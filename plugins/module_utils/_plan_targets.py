@@ -218,9 +218,9 @@ class TargetPlanner(object):
             return
         what = ('group %s of target %s/%s' % (group, driver, target)) if group else ('target %s/%s' % (driver, target))
         self.closed(what, names)
-        sessions = '%s/sessions' % _target_path(driver, target)
+        sessions = _schema.container('session', driver, target)
         for session in names:
-            self.write(R_SESSIONS, 'close_session', '%s/%s/force_close' % (sessions, session), '1',
+            self.write(R_SESSIONS, 'close_session', '%s/%s' % (_schema.path('session', driver, target, session), _schema.FORCE_CLOSE), '1',
                        'close session %s of %s' % (session, what), destructive=True)
         self.add(R_SESSIONS, Action('wait_sessions', 'wait', sessions, None,
                                     'wait until the sessions of %s are closed' % what, names=names))

@@ -37,6 +37,9 @@ MGMT = 'mgmt'
 # Every device, virtual or pass-through, has a directory here (1.1), with a link to its handler once one serves it (1.3).
 DEVICES = 'devices'
 HANDLER_LINK = 'handler'
+# A LUN's link to its device (9); a session's write-only switch that closes it (6.8).
+DEVICE_LINK = 'device'
+FORCE_CLOSE = 'force_close'
 
 # Drivers without add_target: every target they have is hardware (exists by itself, is never created); 1.4.
 COPY_MANAGER = 'copy_manager'
