@@ -114,15 +114,11 @@ def same_value(level, name, left, right):
     return _canonical(level, name, left) == _canonical(level, name, right)
 
 
-# iSCSI digests: a comma list of None/CRC32C, case-insensitive (iscsi-scst), that the daemon keeps as a set of
-# bits, so the order it shows them in need not be the order they were written in.
-_DIGESTS = frozenset(('HeaderDigest', 'DataDigest'))
-
-
 def _canonical(level, name, value):
     if value is None:
         return None
-    if level == 'target' and name in _DIGESTS and isinstance(value, str):
+    # A set of bits in the daemon: the order it shows digests in need not be the order they were written in.
+    if _schema.value_kind(level, name) == _schema.DIGEST and isinstance(value, str):
         return sorted(set(word.strip().lower() for word in value.split(',')))
     if isinstance(value, (list, tuple, set, frozenset)):
         texts = sorted(set(normalize_value(level, name, item) for item in value))

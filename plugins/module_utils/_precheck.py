@@ -24,6 +24,7 @@ import re
 
 from ansible_collections.storage.scst.plugins.module_utils import _conf, _model, _names, _secrets
 from ansible_collections.storage.scst.plugins.module_utils._errors import mask_text
+from ansible_collections.storage.scst.plugins.module_utils._schema import BACKING_FILE_HANDLERS
 
 # The transport of the role (scst_transports) that loads each target driver.
 DRIVER_TRANSPORTS = {'qla2x00t': 'fc', 'iscsi': 'iscsi'}
@@ -183,7 +184,7 @@ def preflight(config, prefix='config', ports=False):
     of a hardware FC target, or ``port N``, -> path). Devices with active=0 open no file, NPIV ports are created."""
     files, fc_ports = {}, {}
     for hindex, handler in enumerate(_items(config.get('handlers'))):
-        if not isinstance(handler, dict) or handler.get('name') not in ('vdisk_fileio', 'vdisk_blockio'):
+        if not isinstance(handler, dict) or handler.get('name') not in BACKING_FILE_HANDLERS:
             continue
         for dindex, device in enumerate(_items(handler.get('devices'))):
             attrs = device.get('attributes') if isinstance(device, dict) else None

@@ -82,6 +82,8 @@ _DEVICE_CREATE = {
     'vcdrom': ('tst',),
 }
 VDISK_HANDLERS = frozenset(_DEVICE_CREATE)
+# Handlers whose devices open a backing file or block device named by filename (2.1).
+BACKING_FILE_HANDLERS = ('vdisk_fileio', 'vdisk_blockio')
 # vdisk attributes that are read-only after add_device (10, "creation only"), with their defaults, which a
 # replaced device that leaves one out goes back to (None: no default to go back to). filename is writable only
 # while the device is inactive, so a new filename means re-creation too (except on vcdrom: media change).
@@ -131,7 +133,8 @@ _TARGET_ATTRIBUTES = dict((driver, _CORE_TARGET + names) for driver, names in {
 _GROUP = ('addr_method', 'io_grouping_type', 'black_hole', 'cpu_mask')  # 3.8
 
 # How values are read (scst_sysfs.c, scst_vdisk.c, iscsi-scst, qla2x00t); names not listed are free text.
-INT, BOOL, YESNO, WWN, STATE = 'int', 'bool', 'yesno', 'wwn', 'state'
+# digest: a comma list of None/CRC32C, case-insensitive, that iscsi-scstd keeps as a set of bits (6.2).
+INT, BOOL, YESNO, WWN, STATE, DIGEST = 'int', 'bool', 'yesno', 'wwn', 'state', 'digest'
 _ISCSI_INT = ('QueuedCommands', 'RspTimeout', 'NopInInterval', 'NopInTimeout', 'MaxSessions', 'MaxConnections',
               'MaxRecvDataSegmentLength', 'MaxXmitDataSegmentLength', 'MaxBurstLength', 'FirstBurstLength',
               'MaxOutstandingR2T', 'DefaultTime2Wait', 'DefaultTime2Retain', 'ErrorRecoveryLevel', 'OFMarkInt',
@@ -235,7 +238,7 @@ KINDS = dict((kind.name, kind) for kind in (
          unsaved=_TRACE,
          # dif_filename only when set, gen_tp_soft_threshold_reached_UA only on thin-provisioned devices (10).
          conditional=dict([(None, _DIF)] + [(handler, ('dif_filename', 'gen_tp_soft_threshold_reached_UA'))
-                                            for handler in ('vdisk_fileio', 'vdisk_blockio')])),
+                                            for handler in BACKING_FILE_HANDLERS])),
     # 1.4, 6.1, 6.6. Dynamic attributes go through the mgmt of the driver's targets (DYNAMIC_COMMANDS).
     Kind('driver', 'global', 'targets', values={'link_local': BOOL, 'allow_not_connected_copy': BOOL},
          attributes={'iscsi': ('IncomingUser', 'OutgoingUser', 'iSNSServer', 'isns_entity_name', 'link_local',
@@ -254,7 +257,7 @@ KINDS = dict((kind.name, kind) for kind in (
          identity='fc', values=_kinds(int=('rel_tgt_id', 'black_hole') + _ISCSI_INT, yesno=_ISCSI_YESNO,
                                       bool=('forward_src', 'forward_dst', 'forwarding', 'aen_disabled',
                                             'per_portal_acl', 'explicit_confirmation'),
-                                      wwn=('node_name', 'parent_host')),
+                                      wwn=('node_name', 'parent_host'), digest=('HeaderDigest', 'DataDigest')),
          attributes=_TARGET_ATTRIBUTES, creation=_TARGET_CREATE, dynamic=_TARGET_DYNAMIC,
          # scst_local lists one session_name per session.
          multi=dict(_TARGET_DYNAMIC, scst_local=('session_name',)),
