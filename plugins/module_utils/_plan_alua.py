@@ -13,8 +13,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.storage.scst.plugins.module_utils._plan_base import A_ALUA, R_ALUA, same_value
 from ansible_collections.storage.scst.plugins.module_utils import _schema
+from ansible_collections.storage.scst.plugins.module_utils._plan_base import A_ALUA, R_ALUA, same_value
 from ansible_collections.storage.scst.plugins.module_utils._validate import build_command
 
 

@@ -15,9 +15,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.storage.scst.plugins.module_utils import _schema
 from ansible_collections.storage.scst.plugins.module_utils._errors import mask_text
 from ansible_collections.storage.scst.plugins.module_utils._model import name_key, normalize_value, to_bool
-from ansible_collections.storage.scst.plugins.module_utils import _schema
 from ansible_collections.storage.scst.plugins.module_utils._secrets import CHAP_NAMES
 from ansible_collections.storage.scst.plugins.module_utils._sysfs import DEFAULT_ROOT, echo_line
 

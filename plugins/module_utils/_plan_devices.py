@@ -13,6 +13,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.storage.scst.plugins.module_utils import _schema
+from ansible_collections.storage.scst.plugins.module_utils._names import attribute_problem, handler_problem
 from ansible_collections.storage.scst.plugins.module_utils._plan_base import (
     _pairs,
     A_DEVICES,
@@ -22,8 +24,6 @@ from ansible_collections.storage.scst.plugins.module_utils._plan_base import (
     R_DEVICES,
     same_value,
 )
-from ansible_collections.storage.scst.plugins.module_utils._names import attribute_problem, handler_problem
-from ansible_collections.storage.scst.plugins.module_utils import _schema
 from ansible_collections.storage.scst.plugins.module_utils._validate import build_command
 
 

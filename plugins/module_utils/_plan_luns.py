@@ -13,6 +13,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.storage.scst.plugins.module_utils import _schema
 from ansible_collections.storage.scst.plugins.module_utils._model import COPY_MANAGER, VDISK_HANDLERS
 from ansible_collections.storage.scst.plugins.module_utils._plan_base import (
     _lun_set_name,
@@ -24,7 +25,6 @@ from ansible_collections.storage.scst.plugins.module_utils._plan_base import (
     PlanError,
     R_LUNS,
 )
-from ansible_collections.storage.scst.plugins.module_utils import _schema
 from ansible_collections.storage.scst.plugins.module_utils._validate import build_command
 
 

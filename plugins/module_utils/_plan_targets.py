@@ -13,6 +13,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.storage.scst.plugins.module_utils import _schema
 from ansible_collections.storage.scst.plugins.module_utils._model import is_hardware_target, normalize_value
 from ansible_collections.storage.scst.plugins.module_utils._plan_base import (
     _dyn_key,
@@ -44,7 +45,6 @@ from ansible_collections.storage.scst.plugins.module_utils._plan_base import (
     R_TARGETS,
     same_value,
 )
-from ansible_collections.storage.scst.plugins.module_utils import _schema
 from ansible_collections.storage.scst.plugins.module_utils._plan_ports import MAX_ID, MIN_ID, order, Port, PortError
 from ansible_collections.storage.scst.plugins.module_utils._validate import build_command, Secret
 

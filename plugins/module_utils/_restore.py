@@ -25,8 +25,8 @@ import copy
 from ansible_collections.storage.scst.plugins.module_utils import _apply, _gather, _plan
 from ansible_collections.storage.scst.plugins.module_utils._errors import ScstError, ScstInputError
 from ansible_collections.storage.scst.plugins.module_utils._plan_base import Action
-from ansible_collections.storage.scst.plugins.module_utils._schema import CREATION_DEFAULTS, mgmt as mgmt_of, path as sysfs_path
 from ansible_collections.storage.scst.plugins.module_utils._plan_luns import LunPlanner
+from ansible_collections.storage.scst.plugins.module_utils._schema import CREATION_DEFAULTS, mgmt as mgmt_of, path as sysfs_path
 from ansible_collections.storage.scst.plugins.module_utils._validate import build_command, check_attr_value
 
 # Rounds of read, plan and apply: the first brings objects back, a second sets what the kernel chose while the

@@ -27,7 +27,6 @@ import stat
 import time
 
 from ansible_collections.storage.scst.plugins.module_utils import _secrets
-from ansible_collections.storage.scst.plugins.module_utils._schema import MGMT, NUMBERED
 from ansible_collections.storage.scst.plugins.module_utils._errors import (
     ScstError,
     ScstInputError,
@@ -35,6 +34,7 @@ from ansible_collections.storage.scst.plugins.module_utils._errors import (
     mask_text,
 )
 from ansible_collections.storage.scst.plugins.module_utils._lock import HostLock, default_lock_path
+from ansible_collections.storage.scst.plugins.module_utils._schema import MGMT, NUMBERED
 from ansible_collections.storage.scst.plugins.module_utils._validate import (
     Secret,
     build_command,
