@@ -16,7 +16,7 @@ __metaclass__ = type
 
 import re
 
-from ansible_collections.storage.scst.plugins.module_utils._schema import BOOL, FC_DRIVERS, INT, WWN, YESNO, value_kind
+from ansible_collections.storage.scst.plugins.module_utils._schema import BOOL, INT, value_kind, WWN, wwn_named, YESNO
 
 _TRUE_WORDS = frozenset(('1', 'yes', 'y', 'true', 'on'))
 _FALSE_WORDS = frozenset(('0', 'no', 'n', 'false', 'off'))
@@ -130,14 +130,14 @@ def to_bool(value):
 
 def normalize_target_name(driver, name):
     """Target names of FC drivers are WWPNs in SCST's spelling; other names are kept as written."""
-    if driver in FC_DRIVERS:
+    if wwn_named('target', driver):
         return normalize_wwn(name, pad=False) or name
     return name
 
 
 def normalize_initiator(driver, name):
     """FC initiator WWPNs get SCST's spelling; FC wildcard patterns are lower-cased (matching ignores case)."""
-    if driver in FC_DRIVERS:
+    if wwn_named('initiator', driver):
         wwn = normalize_wwn(name, pad=False)
         if wwn:
             return wwn

@@ -358,6 +358,11 @@ def value_kind(level, name):
     return found.values.get(name) if found else None
 
 
+def wwn_named(kind_name, driver):
+    """True when objects of that kind are named by WWPN under that driver (identity 'fc': FC targets and initiators)."""
+    return KINDS[kind_name].identity == 'fc' and driver in FC_DRIVERS
+
+
 def is_multi_valued(level, name, driver=None):
     """True when the attribute holds a set of values (written as repeated lines in scst.conf)."""
     return level in KINDS and name in KINDS[level].names('multi', driver)

@@ -22,7 +22,6 @@ from ansible_collections.storage.scst.plugins.module_utils._normalize import _no
 from ansible_collections.storage.scst.plugins.module_utils._schema import (
     ALUA_STATES,
     BOOL,
-    FC_DRIVERS,
     INT,
     KINDS,
     PASSTHROUGH_HANDLER_PREFIX,
@@ -30,6 +29,7 @@ from ansible_collections.storage.scst.plugins.module_utils._schema import (
     value_kind,
     VDISK_HANDLERS,
     WWN,
+    wwn_named,
     YESNO,
 )
 from ansible_collections.storage.scst.plugins.module_utils._secrets import CHAP_ATTRIBUTE
@@ -196,7 +196,7 @@ class _Validator:
 
     def target(self, driver, target, path, devices):
         self.name(target['name'], path + ('name',), 'target', kind='target', driver=driver)
-        if driver in FC_DRIVERS and normalize_wwn(target['name']) != target['name']:
+        if wwn_named('target', driver) and normalize_wwn(target['name']) != target['name']:
             self.fail(path + ('name',), '%s is not a WWPN (xx:xx:xx:xx:xx:xx:xx:xx), which %s target names are'
                       % (_q(target['name']), driver))
         self.attributes(target['attributes'], path + ('attributes',), 'target', reserved=('enabled', 'hw_target'))
@@ -212,7 +212,7 @@ class _Validator:
             for iindex, initiator in enumerate(group['initiators']):
                 ipath = self.origins.get((id(group['initiators']), initiator), gpath + ('initiators', iindex))
                 valid = self.name(initiator, ipath, 'initiator', kind='initiator', driver=driver)
-                if valid and driver in FC_DRIVERS and not WILDCARD.search(initiator) and normalize_wwn(initiator) != initiator:
+                if valid and wwn_named('initiator', driver) and not WILDCARD.search(initiator) and normalize_wwn(initiator) != initiator:
                     self.fail(ipath, '%s is not a WWPN (xx:xx:xx:xx:xx:xx:xx:xx) nor a wildcard pattern' % _q(initiator))
                 if initiator in owner:
                     self.fail(ipath, 'initiator %s is also in group %s of this target; an initiator can be in one group only'
