@@ -33,7 +33,7 @@ from ansible_collections.storage.scst.plugins.module_utils._schema import (
     KINDS,
     MGMT,
     NUMBERED,
-    path,
+    path as sysfs_path,
 )
 
 FC_HOST_ROOT = '/sys/class/fc_host'
@@ -131,7 +131,7 @@ def gather(client, handlers=None, drivers=None, targets=None, device_groups=True
         if _wanted(driver, drivers):
             raw['drivers'].append(_driver(client, driver, targets, nonkey, names))
     if device_groups:
-        raw['alua'] = config_attrs(client, path('alua'), nonkey, names=names('alua'))
+        raw['alua'] = config_attrs(client, sysfs_path('alua'), nonkey, names=names('alua'))
         raw['device_groups'] = [_device_group(client, name, nonkey, names)
                                 for name in client.list_dir(container('device_group'), kind='dir')]
     return normalize(raw)
@@ -172,7 +172,7 @@ def _skip(kind, owner=None):
 
 
 def _handler(client, handler, nonkey, devices, names):
-    hpath = path('handler', handler)
+    hpath = sysfs_path('handler', handler)
     found = [{'name': name, 'attributes': _device(client, handler, name, nonkey, names('devices', name))}
              for name in client.list_dir(container('device', handler), kind='link') if _wanted(name, devices)]
     return {'name': handler, 'attributes': config_attrs(client, hpath, nonkey, names=names('handlers', handler)),
@@ -182,12 +182,12 @@ def _handler(client, handler, nonkey, devices, names):
 def _device(client, handler, name, nonkey, focused):
     """A device's attributes; a focused read also reads the derived ones the configuration names (size of a
     vdisk_fileio device), so that the planner can say when they differ."""
-    return config_attrs(client, path('device', handler, name), nonkey, skip=_skip('device', handler) - set(focused or ()),
+    return config_attrs(client, sysfs_path('device', handler, name), nonkey, skip=_skip('device', handler) - set(focused or ()),
                         names=focused)
 
 
 def _driver(client, driver, targets, nonkey, names):
-    dpath = path('driver', driver)
+    dpath = sysfs_path('driver', driver)
     out = {'name': driver, 'enabled': _enabled(client, dpath),
            'attributes': config_attrs(client, dpath, nonkey, skip=_skip('driver', driver), names=names('drivers', driver)),
            'targets': []}
@@ -198,29 +198,29 @@ def _driver(client, driver, targets, nonkey, names):
 
 
 def _target(client, driver, target, nonkey, names):
-    tpath = path('target', driver, target)
+    tpath = sysfs_path('target', driver, target)
     hw_target = client.exists('%s/hw_target' % tpath) and client.read_value('%s/hw_target' % tpath)[0].strip() == '1'
     groups = []
     for group in client.list_dir(container('group', driver, target), kind='dir'):
-        gpath = path('group', driver, target, group)
+        gpath = sysfs_path('group', driver, target, group)
         groups.append({'name': group, 'attributes': config_attrs(client, gpath, nonkey, skip=_skip('group', driver),
                                                                  names=names('groups', driver, target, group)),
-                       'luns': read_luns(client, path('lun_set', gpath)),
+                       'luns': read_luns(client, sysfs_path('lun_set', gpath)),
                        'initiators': [i for i in client.list_dir(container('initiator', gpath), kind='file') if i != MGMT]})
     return {'name': target, 'hw_target': hw_target, 'enabled': _enabled(client, tpath),
             'attributes': config_attrs(client, tpath, nonkey, skip=_skip('target', driver),
                                        names=names('targets', driver, target)),
-            'luns': read_luns(client, path('lun_set', tpath)), 'groups': groups}
+            'luns': read_luns(client, sysfs_path('lun_set', tpath)), 'groups': groups}
 
 
 def _device_group(client, name, nonkey, names):
-    dpath = path('device_group', name)
+    dpath = sysfs_path('device_group', name)
     tgroups = []
     for tg in client.list_dir(container('target_group', name), kind='dir'):
-        tpath = path('target_group', name, tg)
+        tpath = sysfs_path('target_group', name, tg)
         # Local targets are links to the target; remote ones (an H.A. peer's) directories with rel_tgt_id.
         members = [{'name': link} for link in client.list_dir(tpath, kind='link')]
-        members += [{'name': remote, 'attributes': config_attrs(client, path('tg_target', name, tg, remote), nonkey,
+        members += [{'name': remote, 'attributes': config_attrs(client, sysfs_path('tg_target', name, tg, remote), nonkey,
                                                                 names=names('tg_targets', name, tg, remote))}
                     for remote in client.list_dir(tpath, kind='dir')]
         tgroups.append({'name': tg, 'attributes': config_attrs(client, tpath, nonkey,
@@ -258,7 +258,7 @@ def gather_meta(client, handlers=None, drivers=None, targets=None):
         if _wanted(handler, handlers) and client.exists(mgmt):
             devices = client.list_dir(container('device', handler), kind='link')
             meta['handlers'][handler] = {'create_params': parse_help(client.read(mgmt))['create_params'],
-                                         'files': client.list_dir(path('device', handler, devices[0]), kind='file')
+                                         'files': client.list_dir(sysfs_path('device', handler, devices[0]), kind='file')
                                          if devices else None}
     for driver in client.list_dir(container('driver'), kind='dir'):
         if not _wanted(driver, drivers) or targets is not None:
@@ -292,8 +292,8 @@ def _files_of_first(client, parent, names):
 def ports(client, driver, names):
     """{target: (enabled, rel_tgt_id)} of the named targets of a driver: enabled as _enabled() reads it, the id
     as text."""
-    return dict((target, (_enabled(client, path('target', driver, target)),
-                          client.read_value('%s/rel_tgt_id' % path('target', driver, target))[0].strip()))
+    return dict((target, (_enabled(client, sysfs_path('target', driver, target)),
+                          client.read_value('%s/rel_tgt_id' % sysfs_path('target', driver, target))[0].strip()))
                 for target in names)
 
 
@@ -305,7 +305,7 @@ def sessions(client, driver, target):
     out = {}
     for session in client.list_dir(where, kind='dir'):
         # A session's luns link points at the LUN set it sees: a group's, or the target's own (8.5).
-        luns = path('lun_set', path('session', driver, target, session))
+        luns = sysfs_path('lun_set', sysfs_path('session', driver, target, session))
         group = group_of_lun_set(client.read_link(luns)) if client.exists(luns) else None
         out[session] = group
     return out

@@ -144,4 +144,3 @@ def normalize_initiator(driver, name):
         if WILDCARD.search(name):
             return name.lower()
     return name
-

@@ -296,4 +296,3 @@ def normalize(model):
     if problems:
         raise ModelError(problems)
     return canonical
-

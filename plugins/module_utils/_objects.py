@@ -27,7 +27,7 @@ from ansible_collections.storage.scst.plugins.module_utils._model import (
     normalize_wwn,
 )
 from ansible_collections.storage.scst.plugins.module_utils._plan_base import PlanError
-from ansible_collections.storage.scst.plugins.module_utils._schema import container, HANDLER_LINK, path
+from ansible_collections.storage.scst.plugins.module_utils._schema import container, HANDLER_LINK, path as sysfs_path
 from ansible_collections.storage.scst.plugins.module_utils._validate import check_name
 
 
@@ -103,7 +103,7 @@ def find_group(target, group):
 
 def device_handler(client, device):
     """The handler serving a device, or None (no such device, or a SCSI device no handler serves)."""
-    link = '%s/%s' % (path('device', None, device), HANDLER_LINK)
+    link = '%s/%s' % (sysfs_path('device', None, device), HANDLER_LINK)
     return client.link_name(link) if client.exists(link) else None
 
 

@@ -49,8 +49,6 @@ from ansible_collections.storage.scst.plugins.module_utils._plan_ports import MA
 from ansible_collections.storage.scst.plugins.module_utils._validate import build_command, Secret
 
 
-
-
 class TargetPlanner(object):
     """The target part of _plan._Planner: drivers, targets, groups, initiators, rel_tgt_id and enables."""
 

@@ -277,4 +277,3 @@ def check(model):
     if problems:
         raise ModelError(problems)
     return canonical
-
