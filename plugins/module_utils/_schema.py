@@ -113,14 +113,19 @@ _DEVICE_ATTRIBUTES = {
 _FROM_BACKING = ('size', 'size_mb')
 
 # -------------------------------------------------------------------------------------------- targets (1.4, 6, 7)
+# The LUN-set attributes of a target and of an initiator group (1.4, 3.8).
+_LUN_SET_ATTRIBUTES = ('addr_method', 'io_grouping_type', 'black_hole', 'cpu_mask')
 # Entries of every target (1.4) that a configuration can hold, then each driver's own (6.1, 6.2, 6.6, 7).
-_CORE_TARGET = ('rel_tgt_id', 'comment', 'addr_method', 'io_grouping_type', 'black_hole', 'cpu_mask', 'forward_src',
-                'forward_dst', 'forwarding', 'aen_disabled')
-_ISCSI_KEYS = ('QueuedCommands', 'RspTimeout', 'NopInInterval', 'NopInTimeout', 'MaxSessions', 'InitialR2T',
-               'ImmediateData', 'MaxConnections', 'MaxRecvDataSegmentLength', 'MaxXmitDataSegmentLength',
-               'MaxBurstLength', 'FirstBurstLength', 'DefaultTime2Wait', 'DefaultTime2Retain', 'MaxOutstandingR2T',
-               'DataPDUInOrder', 'DataSequenceInOrder', 'ErrorRecoveryLevel', 'HeaderDigest', 'DataDigest',
-               'OFMarker', 'IFMarker', 'OFMarkInt', 'IFMarkInt', 'RDMAExtensions')
+_CORE_TARGET = ('rel_tgt_id', 'comment') + _LUN_SET_ATTRIBUTES + ('forward_src', 'forward_dst', 'forwarding', 'aen_disabled')
+# iSCSI target and session keys (6.2): numbers, Yes/No booleans and the two digests.
+_ISCSI_INT = ('QueuedCommands', 'RspTimeout', 'NopInInterval', 'NopInTimeout', 'MaxSessions', 'MaxConnections',
+              'MaxRecvDataSegmentLength', 'MaxXmitDataSegmentLength', 'MaxBurstLength', 'FirstBurstLength',
+              'MaxOutstandingR2T', 'DefaultTime2Wait', 'DefaultTime2Retain', 'ErrorRecoveryLevel', 'OFMarkInt',
+              'IFMarkInt')
+_ISCSI_YESNO = ('InitialR2T', 'ImmediateData', 'RDMAExtensions', 'DataPDUInOrder', 'DataSequenceInOrder',
+                'OFMarker', 'IFMarker')
+_ISCSI_DIGESTS = ('HeaderDigest', 'DataDigest')
+_ISCSI_KEYS = _ISCSI_INT + _ISCSI_YESNO + _ISCSI_DIGESTS
 _TARGET_CREATE = {'qla2x00t': ('node_name', 'parent_host'), 'scst_local': ('session_name',)}  # 2.3
 _TARGET_DYNAMIC = {'iscsi': CHAP_NAMES + ('allowed_portal',)}  # 6.4, 6.5
 _DRIVER_DYNAMIC = {'iscsi': CHAP_NAMES}  # 6.4
@@ -130,17 +135,10 @@ _TARGET_ATTRIBUTES = dict((driver, _CORE_TARGET + names) for driver, names in {
     'scst_local': _TARGET_CREATE['scst_local'] + ('phys_transport_version', 'scsi_transport_version'),
     COPY_MANAGER: (),
 }.items())
-_GROUP = ('addr_method', 'io_grouping_type', 'black_hole', 'cpu_mask')  # 3.8
 
 # How values are read (scst_sysfs.c, scst_vdisk.c, iscsi-scst, qla2x00t); names not listed are free text.
 # digest: a comma list of None/CRC32C, case-insensitive, that iscsi-scstd keeps as a set of bits (6.2).
 INT, BOOL, YESNO, WWN, STATE, DIGEST = 'int', 'bool', 'yesno', 'wwn', 'state', 'digest'
-_ISCSI_INT = ('QueuedCommands', 'RspTimeout', 'NopInInterval', 'NopInTimeout', 'MaxSessions', 'MaxConnections',
-              'MaxRecvDataSegmentLength', 'MaxXmitDataSegmentLength', 'MaxBurstLength', 'FirstBurstLength',
-              'MaxOutstandingR2T', 'DefaultTime2Wait', 'DefaultTime2Retain', 'ErrorRecoveryLevel', 'OFMarkInt',
-              'IFMarkInt')
-_ISCSI_YESNO = ('InitialR2T', 'ImmediateData', 'RDMAExtensions', 'DataPDUInOrder', 'DataSequenceInOrder',
-                'OFMarker', 'IFMarker')
 
 
 def _kinds(**by_kind):
@@ -257,7 +255,7 @@ KINDS = dict((kind.name, kind) for kind in (
          identity='fc', values=_kinds(int=('rel_tgt_id', 'black_hole') + _ISCSI_INT, yesno=_ISCSI_YESNO,
                                       bool=('forward_src', 'forward_dst', 'forwarding', 'aen_disabled',
                                             'per_portal_acl', 'explicit_confirmation'),
-                                      wwn=('node_name', 'parent_host'), digest=('HeaderDigest', 'DataDigest')),
+                                      wwn=('node_name', 'parent_host'), digest=_ISCSI_DIGESTS),
          attributes=_TARGET_ATTRIBUTES, creation=_TARGET_CREATE, dynamic=_TARGET_DYNAMIC,
          # scst_local lists one session_name per session.
          multi=dict(_TARGET_DYNAMIC, scst_local=('session_name',)),
@@ -279,7 +277,8 @@ KINDS = dict((kind.name, kind) for kind in (
     # 2.5, 3.8
     Kind('group', 'target', 'targets/{0}/{1}/ini_groups', create='create', delete='del', reserved=(MGMT,),
          values={'black_hole': INT, 'per_sess_dedicated_tgt_threads': BOOL},
-         attributes={'iscsi': _GROUP + ('per_sess_dedicated_tgt_threads',), 'qla2x00t': _GROUP, 'scst_local': _GROUP}),
+         attributes={'iscsi': _LUN_SET_ATTRIBUTES + ('per_sess_dedicated_tgt_threads',), 'qla2x00t': _LUN_SET_ATTRIBUTES,
+                     'scst_local': _LUN_SET_ATTRIBUTES}),
     # 2.4, 9: a LUN set is the default one of a target or the one of a group: {0} is the directory of either.
     # Its mgmt also takes replace and clear (the planner uses add, del and replace).
     Kind('lun_set', 'target', '{0}', at='{0}/luns'),
@@ -303,10 +302,6 @@ KINDS = dict((kind.name, kind) for kind in (
 # the mgmt of the driver's targets.
 DYNAMIC_COMMANDS = {'driver': ('add_attribute', 'del_attribute'),
                     'target': ('add_target_attribute', 'del_target_attribute')}
-
-
-def kind(name):
-    return KINDS[name]
 
 
 def path(name, *names):
@@ -371,7 +366,3 @@ def is_multi_valued(level, name, driver=None):
 def base_name(name):
     """An attribute's name without the number sysfs gives its second and later values (IncomingUser1)."""
     return _NUMBERED_NAME.sub(r'\1', name)
-
-
-def is_counter(kind_name, name):
-    return bool(COUNTER.search(name)) or name in KINDS[kind_name].names('counters')
