@@ -6,10 +6,12 @@
 """SCST's object tree as one table: every kind of object, where it lives, how it is made, which attributes it has.
 
 This module is private to this collection: it is not part of the public API and may change without notice.
-KINDS holds one Kind per kind of object below /sys/kernel/scst_tgt: its parent kind, its directory and the
-mgmt file that creates and deletes it (templates over the names of the object and its ancestors), the
-commands for that, the names it cannot take, and its attribute classes. Gather, the model, the validator and
-the planners ask this table; the constants other modules export (_model, _names) are views of it.
+KINDS holds one Kind per kind of object below /sys/kernel/scst_tgt: its parent kind, the directory that lists
+its objects, its own directory and the mgmt file that creates and deletes it, the commands for that, the names
+it cannot take, how its name is compared, the kinds of its values and its attribute classes. path(kind,
+*ancestors, name), container(kind, *ancestors) and mgmt(kind, *ancestors) give paths relative to the root.
+Gather, the model, the validator, the planners and rollback ask this table; the constants other modules export
+(_model, _names, _validate.RESERVED_NAMES) are views of it.
 
 Attribute classes, each by owner (handler or driver name; None: every owner):
     attributes   configuration attributes a model may hold (creation-time and runtime writable)
@@ -19,6 +21,7 @@ Attribute classes, each by owner (handler or driver name; None: every owner):
     derived      set by the kernel (an automatic rel_tgt_id, the size of a file-backed device)
     information  entries that are not configuration: kinds, states, help texts; never part of the model
     counters     statistics (reading them queues kernel work that can answer EAGAIN); never read
+    unsaved      attributes a configuration may set that gather leaves out, as scstadmin does (trace_level)
     exclusive    attributes of this kind only; writing them at another kind fails in the kernel
     conditional  entries that are not files in every state: made when added (dynamic attributes), only in some
                  builds or states (DIF, thin provisioning, NPIV), or kept by a daemon without a file (said where)
