@@ -151,3 +151,14 @@ def test_gathered_model_holds_no_information_attribute(host):
     assert 'filename' in fileio['attributes'] and 'size' not in fileio['attributes']
     nullio = [h for h in model['handlers'] if h['name'] == 'vdisk_nullio'][0]['devices'][0]
     assert nullio['attributes']['size'] == '2748779069440'
+
+
+def test_focused_gather_reads_the_derived_size_a_configuration_names(host):
+    """A merged run that names the size of a vdisk_fileio device reads it, so that the planner can warn when the
+    backing file has another size; an unfocused gather leaves it out."""
+    focus = {'attributes': {}, 'alua': {}, 'device_groups': [], 'drivers': [],
+             'handlers': [{'name': 'vdisk_fileio', 'attributes': {},
+                           'devices': [{'name': 'disk01', 'attributes': {'size': '4096'}}]}]}
+    model = gather(host['client'], handlers=['vdisk_fileio'], drivers=[], device_groups=False, focus=focus)
+    device = model['handlers'][0]['devices'][0]
+    assert device['attributes'] == {'size': str(1 << 20)}
