@@ -14,7 +14,6 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.storage.scst.plugins.module_utils import _schema
-from ansible_collections.storage.scst.plugins.module_utils._model import COPY_MANAGER, VDISK_HANDLERS
 from ansible_collections.storage.scst.plugins.module_utils._plan_base import (
     _lun_set_name,
     _lun_set_path,
@@ -40,7 +39,7 @@ class LunPlanner(object):
         path = _schema.mgmt('lun', _lun_set_path(driver, target, group))
         where = _lun_set_name(driver, target, group)
         self.planned_sets.add((driver, target, group))
-        if driver == COPY_MANAGER:
+        if driver == _schema.COPY_MANAGER:
             want, have = self.copy_manager_luns(want, have)
         for lun in sorted(have):
             if lun in want:
@@ -87,7 +86,7 @@ class LunPlanner(object):
             device = entry['device']
             if device in mapped:
                 kept[mapped[device]] = dict(entry, lun=mapped[device])
-            elif not (self.want_devices.get(device, ('',))[0] in VDISK_HANDLERS
+            elif not (self.want_devices.get(device, ('',))[0] in _schema.VDISK_HANDLERS
                       and (device not in self.have_devices or device in self.gone_devices)):
                 kept[lun] = entry
         return kept, have
@@ -107,7 +106,7 @@ class LunPlanner(object):
             return
         for driver in sorted(self.have['drivers']):
             # SCST maps re-created vdisk devices into copy_manager_tgt by itself.
-            if driver == COPY_MANAGER:
+            if driver == _schema.COPY_MANAGER:
                 continue
             for key in sorted(self.have['drivers'][driver]['targets']):
                 have_t = self.have['drivers'][driver]['targets'][key]

@@ -24,7 +24,7 @@ import re
 
 from ansible_collections.storage.scst.plugins.module_utils import _conf, _model, _names, _secrets
 from ansible_collections.storage.scst.plugins.module_utils._errors import mask_text
-from ansible_collections.storage.scst.plugins.module_utils._schema import BACKING_FILE_HANDLERS
+from ansible_collections.storage.scst.plugins.module_utils._schema import BACKING_FILE_HANDLERS, FC_DRIVERS
 
 # The transport of the role (scst_transports) that loads each target driver.
 DRIVER_TRANSPORTS = {'qla2x00t': 'fc', 'iscsi': 'iscsi'}
@@ -54,7 +54,7 @@ def _resolve_ports(config, found):
         path = ('drivers', dindex, 'targets', tindex)
         port = target['port']
         valid = isinstance(port, int) and not isinstance(port, bool) and port >= 0
-        if driver.get('name') not in _model.FC_DRIVERS:
+        if driver.get('name') not in FC_DRIVERS:
             found.append((path + ('port',), 'only targets of driver qla2x00t can name an FC port'))
         elif 'name' in target:
             found.append((path, 'give either name or port, not both'))
@@ -192,7 +192,7 @@ def preflight(config, prefix='config', ports=False):
                 files.setdefault(str(attrs['filename']), '%s.handlers[%d].devices[%d].attributes.filename'
                                  % (prefix, hindex, dindex))
     for dindex, driver in enumerate(_items(config.get('drivers'))):
-        if not isinstance(driver, dict) or driver.get('name') not in _model.FC_DRIVERS:
+        if not isinstance(driver, dict) or driver.get('name') not in FC_DRIVERS:
             continue
         for tindex, target in enumerate(_items(driver.get('targets'))):
             if not isinstance(target, dict) or 'parent_host' in (target.get('attributes') or {}):
