@@ -26,9 +26,11 @@ from ansible_collections.storage.scst.plugins.module_utils import _apply, _gathe
 from ansible_collections.storage.scst.plugins.module_utils._errors import ScstError, ScstInputError
 from ansible_collections.storage.scst.plugins.module_utils._plan_base import Action
 from ansible_collections.storage.scst.plugins.module_utils._plan_luns import LunPlanner
-from ansible_collections.storage.scst.plugins.module_utils._schema import CREATION_DEFAULTS, mgmt as mgmt_of, path as sysfs_path
+from ansible_collections.storage.scst.plugins.module_utils._schema import container, CREATION_DEFAULTS, DEVICES, mgmt as mgmt_of, path as sysfs_path
 from ansible_collections.storage.scst.plugins.module_utils._validate import build_command, check_attr_value
 
+# The top directories of sysfs paths, which tell what a write touches: targets, device groups, handlers and devices.
+_TARGETS, _ALUA, _HANDLERS = container('driver'), sysfs_path('alua'), container('handler')
 # Rounds of read, plan and apply: the first brings objects back, a second sets what the kernel chose while the
 # first re-created objects (copy_manager LUN numbers, rel_tgt_id); a third finds nothing left in every case seen.
 ROUNDS = 3
@@ -73,7 +75,7 @@ def refusal(actions, before, meta):
         parts = action.path.split('/')
         if action.kind == 'close_session':
             reasons.append('it closes session %s of target %s/%s' % (parts[4], parts[1], parts[2]))
-        elif action.kind == 'disable' and parts[0] == 'targets':
+        elif action.kind == 'disable' and parts[0] == _TARGETS:
             # Whether sessions outlive a disable depends on the driver: an FC port drops its logins.
             found = (sessions.get(parts[1]) or {}).items() if len(parts) == 3 else [
                 (parts[2], (sessions.get(parts[1]) or {}).get(parts[2]))]
@@ -102,15 +104,15 @@ def scope_of(scope, actions):
     kinds = set(action.kind for action in actions)
     if 'del_device' in kinds:
         scope.update(drivers=None, targets=None)
-    if kinds & set(('del_device', 'del_target')) or any(parts[0] == 'device_groups' for parts in paths):
+    if kinds & set(('del_device', 'del_target')) or any(parts[0] == _ALUA for parts in paths):
         scope['device_groups'] = True
-    drivers = set(parts[1] for parts in paths if parts[0] == 'targets')
+    drivers = set(parts[1] for parts in paths if parts[0] == _TARGETS)
     if scope.get('drivers') is not None and not drivers <= set(scope['drivers']):
         scope.update(drivers=sorted(drivers | set(scope['drivers'])), targets=None)
-    targets = set(parts[2] for parts in paths if parts[0] == 'targets' and len(parts) > 3)
+    targets = set(parts[2] for parts in paths if parts[0] == _TARGETS and len(parts) > 3)
     if scope.get('targets') is not None and ('add_target' in kinds or not targets <= set(scope['targets'])):
         scope['targets'] = None
-    if any(parts[0] in ('handlers', 'devices') for parts in paths):
+    if any(parts[0] in (_HANDLERS, DEVICES) for parts in paths):
         scope.update(handlers=None, devices=None)
     if any(len(parts) == 1 for parts in paths):
         scope['global_attributes'] = True
@@ -191,8 +193,10 @@ def _kernel_choices(before, now):
     dels, adds = [], []
     for path in sorted(set(old) | set(new)):
         parts = path.split('/')
-        if parts[0] == 'targets' and len(parts) >= 5 and parts[-2] == 'luns' and old.get(path) != new.get(path):
-            mgmt, where, lun = mgmt_of('lun', '/'.join(parts[:-1])), '/'.join(parts[1:-2]), int(parts[-1])
+        lun_set = '/'.join(parts[:-1])
+        if parts[0] == _TARGETS and len(parts) >= 5 and lun_set == sysfs_path('lun_set', '/'.join(parts[:-2])) and \
+                old.get(path) != new.get(path):
+            mgmt, where, lun = mgmt_of('lun', lun_set), '/'.join(parts[1:-2]), int(parts[-1])
             if path in new:
                 dels.append(Action('del_lun', 'mgmt', mgmt, build_command('del', lun),
                                    'delete LUN %d from %s' % (lun, where), True))
