@@ -21,6 +21,7 @@ Attribute classes, each by owner (handler or driver name; None: every owner):
     derived      set by the kernel (an automatic rel_tgt_id, the size of a file-backed device)
     information  entries that are not configuration: kinds, states, help texts; never part of the model
     counters     statistics (reading them queues kernel work that can answer EAGAIN); never read
+    actions      entries whose write does something once (suspend, close a session); never read or configured
     unsaved      attributes a configuration may set that gather leaves out, as scstadmin does (trace_level)
     exclusive    attributes of this kind only; writing them at another kind fails in the kernel
     conditional  entries that are not files in every state: made when added (dynamic attributes), only in some
@@ -197,11 +198,11 @@ class Kind(object):
 
     def unread(self, owner=None):
         """Entries gather never takes into the model."""
-        return self.names('information', owner) | self.names('counters', owner) | self.names('unsaved', owner)
+        return frozenset().union(*(self.names(cls, owner) for cls in ('information', 'counters', 'actions', 'unsaved')))
 
 
-_CLASSES = ('attributes', 'creation', 'dynamic', 'multi', 'derived', 'information', 'counters', 'unsaved', 'exclusive',
-            'conditional')
+_CLASSES = ('attributes', 'creation', 'dynamic', 'multi', 'derived', 'information', 'counters', 'actions', 'unsaved',
+            'exclusive', 'conditional')
 # Entries of devices and targets that exist only with T10-PI (DIF) enabled or supported (1.3, 1.4).
 _DIF = ('dif_mode', 'dif_type', 'dif_static_app_tag')
 _DIF_TARGET = ('dif_capabilities', 'dif_checks_failed')
@@ -212,15 +213,14 @@ _ISCSI_UNSHOWN = ('MaxConnections', 'DefaultTime2Wait', 'DefaultTime2Retain', 'D
 _TRACE = {None: ('trace_level',)}
 _TGS = 'device_groups/{0}/target_groups'
 KINDS = dict((kind.name, kind) for kind in (
-    # 1.1: version, the last result and the trace dumps are information; suspend is an action (neither
-    # configuration nor information: never read, refused by nothing but the kernel's own checks).
+    # 1.1: version, the last result and the trace dumps are information; suspend is an action.
     Kind('global', None, '', at='', values=_kinds(
         int=('threads', 'setup_id', 'max_tasklet_cmd', 'poll_us', 'suspend'),
         bool=('force_global_sgv_pool', 'measure_latency', 'async_lun_replace')),
         attributes={None: ('threads', 'setup_id', 'max_tasklet_cmd', 'poll_us', 'measure_latency',
                            'force_global_sgv_pool', 'cluster_name', 'async_lun_replace')},
         information={None: ('version', 'last_sysfs_mgmt_res', 'trace_cmds', 'trace_mcmds')},
-        unsaved=_TRACE),
+        actions={None: ('suspend',)}, unsaved=_TRACE),
     # 1.2
     Kind('handler', 'global', 'handlers', attributes=_TRACE, information={None: ('type',)}, unsaved=_TRACE),
     # 1.3, 2.1, 2.2, 10
@@ -236,9 +236,10 @@ KINDS = dict((kind.name, kind) for kind in (
          derived={'vdisk_fileio': _FROM_BACKING, 'vcdrom': _FROM_BACKING},
          information=dict([(None, ('type', 'block', 'pr_state'))]
                           + [(handler, _FROM_BACKING) for handler in ('vdisk_fileio', 'vcdrom')]),
-         unsaved=_TRACE,
+         # dump_prs (0200) only in tracing builds (1.3).
+         actions={None: ('dump_prs',)}, unsaved=_TRACE,
          # dif_filename only when set, gen_tp_soft_threshold_reached_UA only on thin-provisioned devices (10).
-         conditional=dict([(None, _DIF)] + [(handler, ('dif_filename', 'gen_tp_soft_threshold_reached_UA'))
+         conditional=dict([(None, _DIF + ('dump_prs',))] + [(handler, ('dif_filename', 'gen_tp_soft_threshold_reached_UA'))
                                             for handler in BACKING_FILE_HANDLERS])),
     # 1.4, 6.1, 6.6. Dynamic attributes go through the mgmt of the driver's targets (DYNAMIC_COMMANDS).
     Kind('driver', 'global', 'targets', values={'link_local': BOOL, 'allow_not_connected_copy': BOOL},
@@ -267,15 +268,16 @@ KINDS = dict((kind.name, kind) for kind in (
          # enabled is the model's own flag, and only drivers with enable support have it (1.4).
          information={None: ('enabled', 'sg_tablesize', 'dif_capabilities'), 'iscsi': ('tid',),
                       'qla2x00t': ('host', 'hw_target')},
-         counters={None: ('dif_checks_failed',)}, unsaved=_TRACE,
+         counters={None: ('dif_checks_failed',)}, actions={'qla2x00t': ('abort_isp',)}, unsaved=_TRACE,
          exclusive={None: ('allowed_portal', 'rel_tgt_id', 'per_portal_acl')},
          # scst_local's session_name is a creation parameter shown as sessions/NAME (2.3); parent_host belongs
          # to NPIV ports only (7).
          conditional={None: ('enabled',) + _DIF_TARGET, 'iscsi': _TARGET_DYNAMIC['iscsi'] + _ISCSI_UNSHOWN,
                       'scst_local': ('session_name',), 'qla2x00t': ('parent_host',)}),
     # 8.5: one directory per session; its entries are information and counters, never configuration.
-    Kind('session', 'target', 'targets/{0}/{1}/sessions', information={None: ('initiator_name',)},
-         counters={None: ('commands', 'active_commands', 'dif_checks_failed')},
+    Kind('session', 'target', 'targets/{0}/{1}/sessions',
+         information={None: ('initiator_name',), 'scst_local': ('host_no', 'transport_id')},
+         counters={None: ('commands', 'active_commands', 'dif_checks_failed')}, actions={None: (FORCE_CLOSE,)},
          conditional={None: ('dif_checks_failed',)}),
     # 2.5, 3.8
     Kind('group', 'target', 'targets/{0}/{1}/ini_groups', create='create', delete='del', reserved=(MGMT,),

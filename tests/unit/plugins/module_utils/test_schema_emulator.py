@@ -162,3 +162,19 @@ def test_focused_gather_reads_the_derived_size_a_configuration_names(host):
     model = gather(host['client'], handlers=['vdisk_fileio'], drivers=[], device_groups=False, focus=focus)
     device = model['handlers'][0]['devices'][0]
     assert device['attributes'] == {'size': str(1 << 20)}
+
+
+@pytest.mark.parametrize('kind, owner, names', _objects(), ids=str)
+def test_every_attribute_file_there_is_in_the_schema(host, kind, owner, names):
+    """The other way round: every attribute file of the object is in one of the schema's classes for it (or is a
+    counter by name, or a numbered value of a multi-valued attribute), so that gather never guesses."""
+    entry = _schema.KINDS[kind]
+    full = os.path.join(host['client'].root, entry.path(*names))
+    if os.path.islink(full) or not os.path.isdir(full):
+        # A link to the object itself (a device group's device, a local target of a target group), or a file.
+        return
+    files = [name for name in os.listdir(full) if os.path.isfile(os.path.join(full, name)) and name != _schema.MGMT
+             and not os.path.islink(os.path.join(full, name))]
+    known = set().union(*(entry.names(cls, owner) for cls in entry.classes))
+    unknown = sorted(name for name in files if _schema.base_name(name) not in known and not _schema.COUNTER.search(name))
+    assert unknown == [], '%s %s (%s): %s' % (kind, owner, entry.path(*names), unknown)
