@@ -239,8 +239,8 @@ KINDS = dict((kind.name, kind) for kind in (
          # dump_prs (0200) only in tracing builds (1.3).
          actions={None: ('dump_prs',)}, unsaved=_TRACE,
          # dif_filename only when set, gen_tp_soft_threshold_reached_UA only on thin-provisioned devices (10).
-         conditional=dict([(None, _DIF + ('dump_prs',))] + [(handler, ('dif_filename', 'gen_tp_soft_threshold_reached_UA'))
-                                            for handler in BACKING_FILE_HANDLERS])),
+         conditional=dict([(None, _DIF + ('dump_prs',))]
+                          + [(handler, ('dif_filename', 'gen_tp_soft_threshold_reached_UA')) for handler in BACKING_FILE_HANDLERS])),
     # 1.4, 6.1, 6.6. Dynamic attributes go through the mgmt of the driver's targets (DYNAMIC_COMMANDS).
     Kind('driver', 'global', 'targets', values={'link_local': BOOL, 'allow_not_connected_copy': BOOL},
          attributes={'iscsi': ('IncomingUser', 'OutgoingUser', 'iSNSServer', 'isns_entity_name', 'link_local',
