@@ -45,7 +45,7 @@ Rules of the canonical form:
   ``0x10`` and ``020`` both become ``16``); known booleans are ``"0"``/``"1"``, iSCSI booleans ``"Yes"``/``"No"``;
   WWNs are lower-case ``xx:xx:xx:xx:xx:xx:xx:xx``. Unknown attributes keep their text (YAML numbers become
   their decimal text, YAML booleans ``"1"``/``"0"``).
-- Multi-valued attributes (``MULTI_VALUED``) are always lists, even with one value; any other attribute given
+- Multi-valued attributes (the ``multi`` class of _schema) are always lists, even with one value; any other attribute given
   as a list of several values stays a list (scstadmin passes such a set on as it is); an empty list is dropped.
 - Names of qla2x00t targets and initiators are WWPNs in the form above (wildcard patterns are lower-cased).
 - ``read_only`` of a LUN is its only creation parameter; False when absent.

@@ -15,6 +15,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.storage.scst.plugins.module_utils._errors import ScstError
 from ansible_collections.storage.scst.plugins.module_utils._model_values import (
     normalize_initiator,
     normalize_target_name,
@@ -25,8 +26,10 @@ from ansible_collections.storage.scst.plugins.module_utils._schema import is_mul
 from ansible_collections.storage.scst.plugins.module_utils._validate import lun_number
 
 
-class ModelError(Exception):
+class ModelError(ScstError):
     """A configuration model is malformed or invalid; ``problems`` lists (path, message) pairs."""
+
+    sysfs_failure = False
 
     def __init__(self, problems):
         self.problems = list(problems)

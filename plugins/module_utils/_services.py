@@ -18,6 +18,7 @@ __metaclass__ = type
 import glob
 import os
 
+from ansible_collections.storage.scst.plugins.module_utils._errors import ScstError
 from ansible_collections.storage.scst.plugins.module_utils._schema import path as sysfs_path
 from ansible_collections.storage.scst.plugins.module_utils._sysfs import DEFAULT_ROOT
 
@@ -29,8 +30,10 @@ SYSV_LEVELS = '2345'
 ISCSI_OPEN_STATE = '%s/%s/open_state' % (DEFAULT_ROOT, sysfs_path('driver', 'iscsi'))
 
 
-class ServiceFailure(Exception):
-    pass
+class ServiceFailure(ScstError):
+    """A boot service cannot be enabled or started; applied: the commands run before the failure."""
+
+    sysfs_failure = False
 
 
 class Services(object):
@@ -61,7 +64,7 @@ class Services(object):
             return
         rc, out, err = self.module.run_command(argv)
         if rc != 0:
-            raise ServiceFailure('%s failed (exit %d): %s' % (what, rc, (err or out).strip()))
+            raise ServiceFailure('%s failed (exit %d): %s' % (what, rc, (err or out).strip()), applied=self.commands)
 
     def state(self, name, running=True):
         """{known, enabled, running}; running is None when not asked for or unknown."""
@@ -94,7 +97,8 @@ class Services(object):
             return
         chkconfig = self.module.get_bin_path('chkconfig')
         if not chkconfig:
-            raise ServiceFailure('cannot enable %s: neither update-rc.d nor chkconfig is installed' % name)
+            raise ServiceFailure('cannot enable %s: neither update-rc.d nor chkconfig is installed' % name,
+                                 applied=self.commands)
         self._change([chkconfig, name, 'on'], 'enabling %s' % name)
 
     def start(self, name):
