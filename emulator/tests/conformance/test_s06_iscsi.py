@@ -140,6 +140,35 @@ def test_s6_2_add_target(iscsi, cmd, code, attrs):
         assert io.read(iscsi / TGT / attr) == content, attr
 
 
+# The session keys iscsi-scstd keeps without a file (iscsi-scst/usr/param.c session_keys, show_in_sysfs 0;
+# ctldev.c kernel_target_create makes files only for the others) with the only values config_parse_main lets
+# through add_target: num_check_val bounds the numbers to [min, max]; or_ops and and_ops have no check_val, so
+# both Yes and No pass even where max is 0; marker_ops has no str_to_val, so any word passes.
+UNSHOWN_ACCEPTED = {'MaxConnections': '1', 'DefaultTime2Wait': '0', 'DefaultTime2Retain': '0', 'ErrorRecoveryLevel': '0',
+                    'DataPDUInOrder': 'Yes', 'DataSequenceInOrder': 'No', 'OFMarker': 'Yes', 'IFMarker': 'No',
+                    'OFMarkInt': '9', 'IFMarkInt': 'x'}
+UNSHOWN_REFUSED = {'MaxConnections': '2', 'DefaultTime2Wait': '1', 'DefaultTime2Retain': '20', 'ErrorRecoveryLevel': '1',
+                   'DataPDUInOrder': '1', 'OFMarker': 'yes'}
+
+
+@pytest.mark.parametrize('key', sorted(UNSHOWN_ACCEPTED))
+def test_s6_2_session_key_only_at_creation(iscsi, key):
+    """config_parse_main takes every session key in add_target, but the unshown ones get no file: after
+    creation there is nothing to read or write (ENOENT), and add_target_attribute refuses them (event.c
+    handle_add_attr knows only the CHAP users and allowed_portal: EINVAL)."""
+    io.ok(iscsi / MGMT, f'add_target {IQN} {key}={UNSHOWN_ACCEPTED[key]}')
+    assert key not in os.listdir(iscsi / TGT)
+    io.fails(iscsi / TGT / key, UNSHOWN_ACCEPTED[key], errno.ENOENT)
+    io.fails(iscsi / MGMT, f'add_target_attribute {IQN} {key} {UNSHOWN_ACCEPTED[key]}', errno.EINVAL)
+
+
+@pytest.mark.parametrize('key', sorted(UNSHOWN_REFUSED))
+def test_s6_2_session_key_out_of_range(iscsi, key):
+    """num_check_val (out of [min, max]) and bool_str_to_val (not exactly Yes/No) make add_target fail: EINVAL."""
+    io.fails(iscsi / MGMT, f'add_target {IQN} {key}={UNSHOWN_REFUSED[key]}', errno.EINVAL)
+    assert not os.path.exists(iscsi / TGT)
+
+
 TARGET_MGMT = [  # (id, command, errno) on a driver with target IQN
     ('duplicate', f'add_target {IQN}', errno.EEXIST),
     ('del-unknown', 'del_target iqn.2024-01.test:none', errno.ENOENT),
