@@ -142,6 +142,11 @@ options:
                     (C(QueuedCommands), C(InitialR2T), C(ImmediateData), ...), C(allowed_portal) and the CHAP users
                     C(IncomingUser) and C(OutgoingUser) of iSCSI targets (lists of C(USER SECRET)).
                   - For V(qla2x00t), C(node_name) and C(parent_host) of NPIV targets are creation parameters.
+                  - For V(iscsi), C(MaxConnections), C(DefaultTime2Wait), C(DefaultTime2Retain), C(ErrorRecoveryLevel),
+                    C(DataPDUInOrder), C(DataSequenceInOrder), C(OFMarker), C(IFMarker), C(OFMarkInt) and C(IFMarkInt)
+                    are creation parameters only: the iSCSI daemon shows no file for them, so they are given when the
+                    target is created, never read back and never changed on an existing target. The first four take
+                    one value only (C(1), C(0), C(0), C(0)).
                 type: dict
               luns:
                 description:

@@ -154,9 +154,11 @@ class _Planner(DevicePlanner, TargetPlanner, LunPlanner, AluaPlanner, GuardPlann
         return dynamic_attributes(level, driver)
 
     def target_create_params(self, driver):
+        """What the driver's mgmt help advertises, and what its add_target takes without saying so (iscsi-scstd's
+        session keys that have no file: the schema's creation class)."""
         info = self._driver_meta(driver)
         if info.get('create_params') is not None:
-            return frozenset(info['create_params'])
+            return frozenset(info['create_params']) | target_create_attributes(driver)
         return target_create_attributes(driver)
 
     def create_params(self, handler):

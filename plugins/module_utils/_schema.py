@@ -130,7 +130,14 @@ _ISCSI_YESNO = ('InitialR2T', 'ImmediateData', 'RDMAExtensions', 'DataPDUInOrder
                 'OFMarker', 'IFMarker')
 _ISCSI_DIGESTS = ('HeaderDigest', 'DataDigest')
 _ISCSI_KEYS = _ISCSI_INT + _ISCSI_YESNO + _ISCSI_DIGESTS
-_TARGET_CREATE = {'qla2x00t': ('node_name', 'parent_host'), 'scst_local': ('session_name',)}  # 2.3
+# iSCSI session keys iscsi-scstd keeps without a sysfs file (6.2 against 6.1; usr/param.c session_keys with
+# show_in_sysfs 0): its add_target (config_parse_main) takes them although the mgmt help advertises no parameter,
+# and nothing sets them afterwards (no file; add_target_attribute, event.c handle_add_attr, refuses them).
+_ISCSI_UNSHOWN = ('MaxConnections', 'DefaultTime2Wait', 'DefaultTime2Retain', 'DataPDUInOrder', 'DataSequenceInOrder',
+                  'ErrorRecoveryLevel', 'OFMarker', 'IFMarker', 'OFMarkInt', 'IFMarkInt')
+# The numbers among them whose range in session_keys is one value: num_check_val refuses any other (EINVAL).
+ONLY_VALUES = {'target': {'MaxConnections': 1, 'DefaultTime2Wait': 0, 'DefaultTime2Retain': 0, 'ErrorRecoveryLevel': 0}}
+_TARGET_CREATE = {'qla2x00t': ('node_name', 'parent_host'), 'scst_local': ('session_name',), 'iscsi': _ISCSI_UNSHOWN}  # 2.3
 _TARGET_DYNAMIC = {'iscsi': CHAP_NAMES + ('allowed_portal',)}  # 6.4, 6.5
 _DRIVER_DYNAMIC = {'iscsi': CHAP_NAMES}  # 6.4
 _TARGET_ATTRIBUTES = dict((driver, _CORE_TARGET + names) for driver, names in {
@@ -206,9 +213,6 @@ _CLASSES = ('attributes', 'creation', 'dynamic', 'multi', 'derived', 'informatio
 # Entries of devices and targets that exist only with T10-PI (DIF) enabled or supported (1.3, 1.4).
 _DIF = ('dif_mode', 'dif_type', 'dif_static_app_tag')
 _DIF_TARGET = ('dif_capabilities', 'dif_checks_failed')
-# iSCSI session keys that add_target takes but iscsi-scstd keeps without a sysfs file (6.2 against 6.1).
-_ISCSI_UNSHOWN = ('MaxConnections', 'DefaultTime2Wait', 'DefaultTime2Retain', 'DataPDUInOrder', 'DataSequenceInOrder',
-                  'ErrorRecoveryLevel', 'OFMarker', 'IFMarker', 'OFMarkInt', 'IFMarkInt')
 # trace_level (3.6) is a debugging switch: a configuration may set it; gather leaves it out, as scstadmin does.
 _TRACE = {None: ('trace_level',)}
 _TGS = 'device_groups/{0}/target_groups'
@@ -356,6 +360,11 @@ def value_kind(level, name):
     """
     found = KINDS.get(level)
     return found.values.get(name) if found else None
+
+
+def only_value(level, name):
+    """The one number the kernel takes for an attribute whose range is a single value, or None."""
+    return ONLY_VALUES.get(level, {}).get(name)
 
 
 def wwn_named(kind_name, driver):

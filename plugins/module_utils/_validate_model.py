@@ -24,6 +24,7 @@ from ansible_collections.storage.scst.plugins.module_utils._schema import (
     BOOL,
     INT,
     KINDS,
+    only_value,
     PASSTHROUGH_HANDLER_PREFIX,
     STATE,
     value_kind,
@@ -106,7 +107,15 @@ class _Validator:
             if kind and len(values) > 1:
                 self.fail(apath, '%s takes one value, not %d' % (_q(name), len(values)))
             for value in values:
-                self.value(apath, value, kind)
+                if self.value(apath, value, kind):
+                    self.only(apath, value, level, name)
+
+    def only(self, path, value, level, name):
+        # The kernel refuses the other numbers when the object is created, after earlier writes of the run.
+        only = only_value(level, name)
+        if only is not None and int(value) != only:
+            self.fail(path, '%s: SCST takes %s only as %d (its range in iscsi-scstd is that one value), and only '
+                            'when the target is created' % (_q(value), name, only))
 
     def value(self, path, value, kind):
         if _UNWRITABLE_VALUE.search(value) or ('\\' in value and ' ' in value) or value[:1] == '"':
@@ -122,6 +131,9 @@ class _Validator:
             self.fail(path, '%s is not a WWN (xx:xx:xx:xx:xx:xx:xx:xx)' % _q(value))
         elif kind == STATE and value not in ALUA_STATES:
             self.fail(path, '%s is not one of %s' % (_q(value), ', '.join(ALUA_STATES)))
+        else:
+            return True
+        return False
 
     def luns(self, luns, path, devices):
         seen = {}

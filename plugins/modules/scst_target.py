@@ -76,6 +76,9 @@ options:
       - A multi-valued attribute (C(allowed_portal)) takes a list and becomes exactly that set; V([]) removes
         every value.
       - C(node_name) and C(parent_host) of a new C(qla2x00t) target create an NPIV port.
+      - The iSCSI session keys without a file (C(MaxConnections), C(DefaultTime2Wait), C(DefaultTime2Retain),
+        C(ErrorRecoveryLevel), C(DataPDUInOrder), C(DataSequenceInOrder), C(OFMarker), C(IFMarker), C(OFMarkInt),
+        C(IFMarkInt)) are given only when the target is created and are not compared on an existing one.
       - CHAP users go in O(chap), not here, so that their secrets are never logged.
     type: dict
   chap:

@@ -11,6 +11,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import errno
+import os
 
 import pytest
 
@@ -128,3 +129,29 @@ def test_failure_stops_and_rollback_restores_the_state_before(emu):
     assert result.rollback_error is None and result.not_rolled_back == [], result.message()
     assert gather(client) == before
     assert '12charsecret' not in repr(result.to_dict(client.root)) + result.message()
+
+
+# iSCSI session keys iscsi-scstd keeps without a file, at values its add_target (config_parse_main) takes.
+CREATION_ONLY = {'MaxConnections': '1', 'DefaultTime2Wait': '0', 'DefaultTime2Retain': '0', 'ErrorRecoveryLevel': '0',
+                 'DataPDUInOrder': 'Yes', 'DataSequenceInOrder': 'No', 'OFMarker': 'No', 'IFMarker': 'No',
+                 'OFMarkInt': '2048', 'IFMarkInt': '2048'}
+
+
+def test_iscsi_session_keys_without_a_file_go_into_add_target_and_are_never_written(emu):
+    """A new target gets them in its add_target (the mgmt help lists no parameter, the daemon takes them); an
+    existing one is left as it is: no file to write (ENOENT) and nothing to read back, so a re-run is empty."""
+    client = emu['client']
+    assert converge(client, check({'drivers': [{'name': 'iscsi', 'targets': [{'name': IQN2}]}]}), 'merged')[1].ok
+    desired = check({'drivers': [{'name': 'iscsi', 'targets': [
+        {'name': IQN, 'attributes': dict(CREATION_ONLY, QueuedCommands='64')},
+        {'name': IQN2, 'attributes': {'MaxConnections': '1', 'DataPDUInOrder': 'Yes'}}]}]})
+    actions, result = converge(client, desired, 'merged')
+    assert result.ok, result.message()
+    adds = [a.command for a in actions if a.kind == 'add_target']
+    assert adds == ['add_target %s %s' % (IQN, ';'.join('%s=%s' % pair for pair in sorted(CREATION_ONLY.items())))]
+    assert not [a for a in actions if a.path.rsplit('/', 1)[-1] in CREATION_ONLY]
+    listed = set(os.listdir(os.path.join(client.root, 'targets/iscsi', IQN)))
+    assert 'QueuedCommands' in listed and not listed & set(CREATION_ONLY)
+    assert client.read('targets/iscsi/%s/QueuedCommands' % IQN).split('\n')[0] == '64'
+    for state in ('merged', 'replaced', 'overridden'):
+        assert replan(client, desired, state) == [], state

@@ -9,7 +9,10 @@ __metaclass__ = type
 import copy
 import random
 
-from ansible_collections.storage.scst.plugins.module_utils import _names, _precheck
+import pytest
+
+from ansible_collections.storage.scst.plugins.module_utils import _model, _names, _precheck
+from ansible_collections.storage.scst.plugins.module_utils._normalize import ModelError
 
 from ansible_collections.storage.scst.tests.unit.plugins.module_utils.random_configs import random_config
 
@@ -185,3 +188,18 @@ def test_random_configurations_name_the_corrupted_initiator_where_it_was_written
                                                         "(xx:xx:xx:xx:xx:xx:xx:xx) nor a wildcard pattern"]
         tried += 1
     assert tried > 50
+
+
+@pytest.mark.parametrize('name, value, only', [('MaxConnections', 2, 1), ('DefaultTime2Wait', 2, 0),
+                                               ('DefaultTime2Retain', 20, 0), ('ErrorRecoveryLevel', 1, 0)])
+def test_iscsi_session_key_out_of_the_daemons_range_is_refused_by_path_and_value(name, value, only):
+    """iscsi-scstd's session_keys range these keys to one value (usr/param.c, num_check_val): any other fails the
+    add_target after the run's earlier writes, so the controller and the module refuse it first, by one rule."""
+    config = changed(lambda c: c['drivers'][1]['targets'][0]['attributes'].update({name: value}))
+    option = 'scst_config.drivers[1].targets[0].attributes.%s' % name
+    expected = "%s: '%s': SCST takes %s only as %d" % (option, value, name, only)
+    assert [p for p in problems(config) if p.startswith(option)][0].startswith(expected)
+    with pytest.raises(ModelError, match="'%s': SCST takes %s only as %d" % (value, name, only)):
+        _model.check({'drivers': [config['drivers'][1]]})
+    fine = changed(lambda c: c['drivers'][1]['targets'][0]['attributes'].update({name: only}))
+    assert problems(fine) == []

@@ -65,7 +65,8 @@ def test_multi_valued_has_one_meaning():
 def test_views_come_from_the_schema():
     assert _model.DEVICE_CREATE_ATTRIBUTES == _schema.by_owner('device', 'creation')
     assert _model.TARGET_CREATE_ATTRIBUTES == {'qla2x00t': frozenset(('node_name', 'parent_host')),
-                                               'scst_local': frozenset(('session_name',))}
+                                               'scst_local': frozenset(('session_name',)),
+                                               'iscsi': frozenset(_schema._ISCSI_UNSHOWN)}
     assert _model.LUN_CREATE_ATTRIBUTES == frozenset(('read_only',))
     assert _model.dynamic_attributes('driver', 'iscsi') == frozenset(('IncomingUser', 'OutgoingUser'))
     assert _validate.RESERVED_NAMES['device'] == _schema.KINDS['device'].reserved
