@@ -23,7 +23,8 @@ import re
 
 from ansible_collections.storage.scst.plugins.module_utils._errors import ScstError
 from ansible_collections.storage.scst.plugins.module_utils._kmod import LOAD_ORDER, is_loaded, running_params
-from ansible_collections.storage.scst.plugins.module_utils._model import index, normalize, normalize_wwn
+from ansible_collections.storage.scst.plugins.module_utils._model import normalize, normalize_wwn
+from ansible_collections.storage.scst.plugins.module_utils._model_index import index, objects
 from ansible_collections.storage.scst.plugins.module_utils._schema import (
     container,
     COPY_MANAGER,
@@ -146,16 +147,20 @@ class Focus(object):
         if model is None:
             return
         found = index(model)
-        self.names = {('global',): set(model['attributes']), ('alua',): set(model['alua'])}
-        for kind in ('handlers', 'devices', 'drivers', 'groups', 'device_groups', 'target_groups', 'tg_targets'):
-            for key, item in found[kind].items():
-                self.names[(kind,) + key] = set((item.get('attributes') or {}) if isinstance(item, dict) else ())
-        for key, target in found['targets'].items():
-            self.names[('targets',) + key] = set(target['attributes'])
-        for lun in found['luns'].values():
+        self.names = {('global',): set(found['attributes']), ('alua',): set(found['alua'])}
+        luns, described = [], set()
+        for kind, names, entry in objects(found):
+            if kind == 'lun':
+                luns.append(entry)
+            elif kind != 'initiator':
+                # Devices are named alone (their names are unique across handlers).
+                self.names[(kind + 's',) + (names[-1:] if kind == 'device' else names)] = set(entry['attributes'])
+                if kind == 'device':
+                    described.add(entry['name'])
+        for lun in luns:
             # A LUN reads read-only when its device is (scst_lib.c): the planner needs the flag of a device the
             # configuration does not describe (for one it describes, the configuration's flag is the one).
-            if (lun['device'],) not in found['devices']:
+            if lun['device'] not in described:
                 self.names.setdefault(('devices', lun['device']), set()).add('read_only')
 
     def __call__(self, kind, *key, **kwargs):

@@ -55,8 +55,8 @@ canonical text of one attribute value for code that reads values from elsewhere 
 'global', 'handler', 'device', 'driver', 'target', 'group', 'alua', 'device_group', 'target_group' and
 'tg_target' (a target inside a target group).
 
-For the layers above: ``index()`` gives keyed indexes of a model (devices, targets, LUNs, initiators, ...)
-and ``compare()`` the keys added, removed and changed between two models; ``is_hardware_target()``,
+For the layers above: ``index()`` (from _model_index) keys a model's objects by name under their parents;
+``is_hardware_target()``,
 ``device_create_attributes()``, ``target_create_attributes()``, ``dynamic_attributes()`` and
 ``is_multi_valued()`` answer the questions scstadmin asks of an attribute or a target, from the
 tables of _schema. The work is done in _model_values (values), _normalize (structure) and _validate_model
@@ -76,6 +76,7 @@ from ansible_collections.storage.scst.plugins.module_utils._model_values import 
     parse_number,
     to_bool,
 )
+from ansible_collections.storage.scst.plugins.module_utils._model_index import index  # noqa: F401 pylint: disable=unused-import
 from ansible_collections.storage.scst.plugins.module_utils._normalize import (  # noqa: F401 pylint: disable=unused-import
     _normalize,
     empty_model,
@@ -138,59 +139,3 @@ def by_name(items):
     """Index a list of named objects by name."""
     return dict((item['name'], item) for item in items)
 
-
-def index(model):
-    """Keyed indexes of a canonical model, for diffing two models kind by kind.
-
-    Keys are tuples of names (LUN numbers for LUNs; group None for the default LUN set); values are the
-    objects themselves. Kinds: handlers, devices, drivers, targets, groups, luns, initiators, device_groups,
-    dg_devices, target_groups, tg_targets.
-    """
-    out = dict((kind, {}) for kind in ('handlers', 'devices', 'drivers', 'targets', 'groups', 'luns', 'initiators',
-                                       'device_groups', 'dg_devices', 'target_groups', 'tg_targets'))
-    for handler in model['handlers']:
-        out['handlers'][(handler['name'],)] = handler
-        for device in handler['devices']:
-            out['devices'][(device['name'],)] = dict(device, handler=handler['name'])
-    for driver in model['drivers']:
-        out['drivers'][(driver['name'],)] = driver
-        for target in driver['targets']:
-            tkey = (driver['name'], target['name'])
-            out['targets'][tkey] = target
-            for lun in target['luns']:
-                out['luns'][tkey + (None, lun['lun'])] = lun
-            for group in target['groups']:
-                out['groups'][tkey + (group['name'],)] = group
-                for lun in group['luns']:
-                    out['luns'][tkey + (group['name'], lun['lun'])] = lun
-                for initiator in group['initiators']:
-                    out['initiators'][tkey + (group['name'], initiator)] = initiator
-    for dgroup in model['device_groups']:
-        out['device_groups'][(dgroup['name'],)] = dgroup
-        for device in dgroup['devices']:
-            out['dg_devices'][(dgroup['name'], device)] = device
-        for tgroup in dgroup['target_groups']:
-            out['target_groups'][(dgroup['name'], tgroup['name'])] = tgroup
-            for target in tgroup['targets']:
-                out['tg_targets'][(dgroup['name'], tgroup['name'], target['name'])] = target
-    return out
-
-
-def compare(old, new):
-    """For two canonical models: per kind, the keys only in old, only in new, and in both but different.
-
-    Returns {kind: {'removed': [keys], 'added': [keys], 'changed': [keys]}} with sorted key lists; 'changed'
-    compares whole objects, so a target whose LUN changed is 'changed' as well as its LUN.
-    """
-    old_index, new_index = index(old), index(new)
-    out = {}
-    for kind in old_index:
-        before, after = old_index[kind], new_index[kind]
-        out[kind] = {'removed': sorted(set(before) - set(after), key=_sort_key),
-                     'added': sorted(set(after) - set(before), key=_sort_key),
-                     'changed': sorted([k for k in set(before) & set(after) if before[k] != after[k]], key=_sort_key)}
-    return out
-
-
-def _sort_key(key):
-    return tuple((0, '', part) if isinstance(part, int) else (1, part or '', 0) for part in key)

@@ -29,6 +29,7 @@ from ansible_collections.storage.scst.plugins.module_utils._model import (
     format_path,
     target_create_attributes,
 )
+from ansible_collections.storage.scst.plugins.module_utils._model_index import index
 from ansible_collections.storage.scst.plugins.module_utils._plan_alua import AluaPlanner
 from ansible_collections.storage.scst.plugins.module_utils._plan_base import (
     A_DRIVER_ENABLED,
@@ -36,7 +37,6 @@ from ansible_collections.storage.scst.plugins.module_utils._plan_base import (
     Plan,
     PlanError,
     _device_index,
-    _index,
     _is_empty,
 )
 from ansible_collections.storage.scst.plugins.module_utils._plan_devices import DevicePlanner
@@ -77,7 +77,7 @@ def plan(desired, current, state='merged', recreate='never', force=False, meta=N
     if state == 'overridden' and _is_empty(desired):
         raise PlanError('state=overridden with an empty configuration would remove everything; refused '
                         '(use state=deleted to clear SCST)')
-    planner = _Planner(_index(desired), _index(current), state, recreate, force, meta or {})
+    planner = _Planner(index(desired), index(current), state, recreate, force, meta or {})
     if state == 'deleted':
         planner.plan_deleted(_is_empty(desired))
     else:

@@ -8,7 +8,7 @@
 This module is private to this collection: it is not part of the public API and may change without notice.
 An Action is one sysfs write (or one wait); a Plan is their ordered list with the warnings; phases order the
 actions SCST needs (the order of scstadmin's applyConfiguration); same_value() compares attribute values after
-_model's normalisation; _index() keys a model by name for the planners.
+_model's normalisation; _model_index.index() keys a model by name for the planners.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -17,7 +17,8 @@ __metaclass__ = type
 
 from ansible_collections.storage.scst.plugins.module_utils import _schema
 from ansible_collections.storage.scst.plugins.module_utils._errors import ScstError, mask_text
-from ansible_collections.storage.scst.plugins.module_utils._model import name_key, normalize_value, to_bool
+from ansible_collections.storage.scst.plugins.module_utils._model import normalize_value, to_bool
+from ansible_collections.storage.scst.plugins.module_utils._model_index import initiator_key  # noqa: F401 pylint: disable=unused-import
 from ansible_collections.storage.scst.plugins.module_utils._secrets import CHAP_NAMES
 from ansible_collections.storage.scst.plugins.module_utils._sysfs import DEFAULT_ROOT, echo_line
 
@@ -141,11 +142,6 @@ def _truthy(value):
     return bool(to_bool(value))
 
 
-def initiator_key(name):
-    # SCST matches initiator names case-insensitively (scst_targ.c, __scst_find_acg): entries differing in case are one.
-    return name.lower()
-
-
 def _user(value):
     """CHAP entry 'NAME SECRET' -> (NAME, SECRET)."""
     parts = value.split(None, 1)
@@ -160,57 +156,6 @@ def _dyn_key(attr, value):
 
 def _dyn_same(attr, left, right):
     return _user(left) == _user(right) if attr in CHAP_ATTRS else left.lower() == right.lower()
-
-
-def _index(model):
-    """The model as nested dictionaries keyed by name (target and initiator names by name_key)."""
-    model = model or {}
-    handlers = {}
-    for handler in model.get('handlers') or ():
-        devices = {}
-        for device in handler.get('devices') or ():
-            devices[device['name']] = {'name': device['name'], 'attributes': dict(device.get('attributes') or {})}
-        handlers[handler['name']] = {'name': handler['name'], 'attributes': dict(handler.get('attributes') or {}),
-                                     'devices': devices}
-    drivers = {}
-    for driver in model.get('drivers') or ():
-        targets = {}
-        for target in driver.get('targets') or ():
-            groups = {}
-            for group in target.get('groups') or ():
-                groups[group['name']] = {
-                    'name': group['name'], 'attributes': dict(group.get('attributes') or {}),
-                    'initiators': dict((initiator_key(i), i) for i in group.get('initiators') or ()),
-                    'luns': _luns(group.get('luns')),
-                }
-            targets[name_key(target['name'])] = {
-                'name': target['name'], 'enabled': target.get('enabled'), 'hw_target': bool(target.get('hw_target')),
-                'attributes': dict(target.get('attributes') or {}), 'luns': _luns(target.get('luns')),
-                'groups': groups,
-            }
-        drivers[driver['name']] = {'name': driver['name'], 'enabled': driver.get('enabled'),
-                                   'attributes': dict(driver.get('attributes') or {}), 'targets': targets}
-    dgs = {}
-    for dg in model.get('device_groups') or ():
-        tgs = {}
-        for tg in dg.get('target_groups') or ():
-            members = {}
-            for member in tg.get('targets') or ():
-                member = member if isinstance(member, dict) else {'name': member}
-                members[name_key(member['name'])] = {'name': member['name'],
-                                                     'attributes': dict(member.get('attributes') or {})}
-            tgs[tg['name']] = {'name': tg['name'], 'attributes': dict(tg.get('attributes') or {}), 'targets': members}
-        dgs[dg['name']] = {'name': dg['name'], 'devices': list(dg.get('devices') or ()), 'target_groups': tgs,
-                           'attributes': dict(dg.get('attributes') or {})}
-    return {'attributes': dict(model.get('attributes') or {}), 'handlers': handlers, 'drivers': drivers,
-            'alua': dict(model.get('alua') or {}), 'device_groups': dgs}
-
-
-def _luns(seq):
-    result = {}
-    for lun in seq or ():
-        result[int(lun['lun'])] = {'device': lun['device'], 'read_only': _truthy(lun.get('read_only'))}
-    return result
 
 
 def _device_index(index):

@@ -18,9 +18,8 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.storage.scst.plugins.module_utils._errors import ScstInputError
-from ansible_collections.storage.scst.plugins.module_utils._model import format_path
+from ansible_collections.storage.scst.plugins.module_utils._model import format_path, name_key
 from ansible_collections.storage.scst.plugins.module_utils._names import did_you_mean, known_attributes
-from ansible_collections.storage.scst.plugins.module_utils._plan_base import name_key
 from ansible_collections.storage.scst.plugins.module_utils._secrets import CHAP_ATTRIBUTE
 
 

@@ -14,7 +14,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.storage.scst.plugins.module_utils import _schema
-from ansible_collections.storage.scst.plugins.module_utils._model import is_hardware_target, normalize_value
+from ansible_collections.storage.scst.plugins.module_utils._model import is_hardware_target, name_key, normalize_value
 from ansible_collections.storage.scst.plugins.module_utils._plan_base import (
     _dyn_key,
     _dyn_same,
@@ -35,7 +35,6 @@ from ansible_collections.storage.scst.plugins.module_utils._plan_base import (
     A_TARGETS,
     Action,
     CHAP_ATTRS,
-    name_key,
     PlanError,
     R_ATTRS,
     R_DISABLE,

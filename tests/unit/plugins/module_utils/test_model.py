@@ -14,7 +14,6 @@ from ansible_collections.storage.scst.plugins.module_utils import _model
 from ansible_collections.storage.scst.plugins.module_utils._model import (
     ModelError,
     check,
-    compare,
     empty_model,
     index,
     is_hardware_target,
@@ -24,6 +23,7 @@ from ansible_collections.storage.scst.plugins.module_utils._model import (
     parse_number,
     validate,
 )
+from ansible_collections.storage.scst.plugins.module_utils._model_index import objects
 
 
 def config(**extra):
@@ -275,23 +275,28 @@ def test_class_lists():
     assert _model.to_bool('Yes') is True and _model.to_bool('x') is None and _model.to_bool([]) is None
 
 
-def test_index_and_compare():
-    plain = normalize(config())
-    grouped = normalize(config(drivers=[{'name': 'iscsi', 'enabled': True, 'targets': [
-        {'name': 'iqn.2026-01.com.example:t1', 'enabled': True,
-         'luns': [{'lun': 0, 'device': 'disk01', 'read_only': True}],
-         'groups': [{'name': 'g', 'initiators': ['i'], 'luns': [{'lun': 0, 'device': 'disk01'}]}]}]}]))
-    keys = index(grouped)
-    assert set(keys['luns']) == {('iscsi', 'iqn.2026-01.com.example:t1', None, 0), ('iscsi', 'iqn.2026-01.com.example:t1', 'g', 0)}
-    assert keys['devices'][('disk01',)]['handler'] == 'vdisk_blockio'
-    diff = compare(plain, grouped)
-    assert diff['groups']['added'] == [('iscsi', 'iqn.2026-01.com.example:t1', 'g')]
-    assert diff['initiators']['added'] == [('iscsi', 'iqn.2026-01.com.example:t1', 'g', 'i')]
-    assert diff['luns']['changed'] == [('iscsi', 'iqn.2026-01.com.example:t1', None, 0)]
-    assert diff['luns']['added'] == [('iscsi', 'iqn.2026-01.com.example:t1', 'g', 0)]
-    assert diff['handlers'] == {'removed': [], 'added': [], 'changed': []}
-    assert compare(grouped, plain)['groups']['removed'] == [('iscsi', 'iqn.2026-01.com.example:t1', 'g')]
-    assert _model.by_name(grouped['drivers'])['iscsi']['enabled'] is True
+def test_index_keys_objects_as_scst_compares_them():
+    """One index for the planners and gather's focus (_model_index): LUNs by number in the default set and in
+    each group, FC target names and initiators without case, every object under its parent."""
+    wwpn = '21:00:00:24:FF:00:00:01'
+    model = normalize(config(drivers=[
+        {'name': 'iscsi', 'enabled': True, 'targets': [
+            {'name': 'iqn.2026-01.com.example:t1', 'enabled': True,
+             'luns': [{'lun': 0, 'device': 'disk01', 'read_only': True}],
+             'groups': [{'name': 'g', 'initiators': ['iqn.1998-01.com.VMware:Esx'], 'luns': [{'lun': 3, 'device': 'disk01'}]}]}]},
+        {'name': 'qla2x00t', 'targets': [{'name': wwpn}]}]))
+    keys = index(model)
+    target = keys['drivers']['iscsi']['targets']['iqn.2026-01.com.example:t1']
+    assert target['luns'] == {0: {'device': 'disk01', 'read_only': True}}
+    assert target['groups']['g']['luns'] == {3: {'device': 'disk01', 'read_only': False}}
+    assert target['groups']['g']['initiators'] == {'iqn.1998-01.com.vmware:esx': 'iqn.1998-01.com.VMware:Esx'}
+    assert list(keys['drivers']['qla2x00t']['targets']) == [wwpn.lower()]
+    assert set(keys['handlers']['vdisk_blockio']['devices']) == {'disk01'}
+    found = [(kind, names) for kind, names, dummy in objects(keys)]
+    assert ('lun', ('iscsi', 'iqn.2026-01.com.example:t1', 'g')) in found
+    assert found.index(('group', ('iscsi', 'iqn.2026-01.com.example:t1', 'g'))) < found.index(
+        ('initiator', ('iscsi', 'iqn.2026-01.com.example:t1', 'g')))
+    assert _model.by_name(model['drivers'])['iscsi']['enabled'] is True
 
 
 def test_model_error_lists_every_problem():
