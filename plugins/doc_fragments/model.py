@@ -144,7 +144,7 @@ options:
                   - For V(qla2x00t), C(node_name) and C(parent_host) of NPIV targets are creation parameters.
                   - For V(iscsi), C(MaxConnections), C(DefaultTime2Wait), C(DefaultTime2Retain), C(ErrorRecoveryLevel),
                     C(DataPDUInOrder), C(DataSequenceInOrder), C(OFMarker), C(IFMarker), C(OFMarkInt) and C(IFMarkInt)
-                    are creation parameters only: the iSCSI daemon shows no file for them, so they are given when the
+                    are creation parameters only. The iSCSI daemon shows no file for them, so they are given when the
                     target is created, never read back and never changed on an existing target. The first four take
                     one value only (C(1), C(0), C(0), C(0)).
                 type: dict
