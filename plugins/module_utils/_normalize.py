@@ -182,21 +182,22 @@ class _Normalizer:
                 out.append(self.keep(obj, path + (index,)))
         return sorted(out, key=lambda x: x['name'])
 
-    def device(self, raw, path):
-        raw = self.mapping(raw, path, ('name', 'attributes'), required=('name',))
+    def named(self, raw, path, level, children=()):
+        """An object that is a name, attributes of level and, for each (field, build) of children, a named list."""
+        raw = self.mapping(raw, path, ('name', 'attributes') + tuple(field for field, dummy in children), required=('name',))
         name = raw and self.name(raw.get('name'), path + ('name',))
         if name is None:
             return None
-        return {'name': name, 'attributes': self.attributes(raw.get('attributes'), path + ('attributes',), 'device')}
+        obj = {'name': name, 'attributes': self.attributes(raw.get('attributes'), path + ('attributes',), level)}
+        for field, build in children:
+            obj[field] = self.named_list(raw.get(field), path + (field,), build)
+        return obj
+
+    def device(self, raw, path):
+        return self.named(raw, path, 'device')
 
     def handler(self, raw, path):
-        raw = self.mapping(raw, path, ('name', 'attributes', 'devices'), required=('name',))
-        name = raw and self.name(raw.get('name'), path + ('name',))
-        if name is None:
-            return None
-        return {'name': name,
-                'attributes': self.attributes(raw.get('attributes'), path + ('attributes',), 'handler'),
-                'devices': self.named_list(raw.get('devices'), path + ('devices',), self.device)}
+        return self.named(raw, path, 'handler', (('devices', self.device),))
 
     def group(self, raw, path, driver):
         raw = self.mapping(raw, path, ('name', 'attributes', 'luns', 'initiators'), required=('name',))
@@ -245,20 +246,10 @@ class _Normalizer:
     def tg_target(self, raw, path):
         if isinstance(raw, (str, int)) and not isinstance(raw, bool):
             raw = {'name': raw}
-        raw = self.mapping(raw, path, ('name', 'attributes'), required=('name',))
-        name = raw and self.name(raw.get('name'), path + ('name',))
-        if name is None:
-            return None
-        return {'name': name, 'attributes': self.attributes(raw.get('attributes'), path + ('attributes',), 'tg_target')}
+        return self.named(raw, path, 'tg_target')
 
     def target_group(self, raw, path):
-        raw = self.mapping(raw, path, ('name', 'attributes', 'targets'), required=('name',))
-        name = raw and self.name(raw.get('name'), path + ('name',))
-        if name is None:
-            return None
-        return {'name': name,
-                'attributes': self.attributes(raw.get('attributes'), path + ('attributes',), 'target_group'),
-                'targets': self.named_list(raw.get('targets'), path + ('targets',), self.tg_target)}
+        return self.named(raw, path, 'target_group', (('targets', self.tg_target),))
 
     def device_group(self, raw, path):
         raw = self.mapping(raw, path, ('name', 'attributes', 'devices', 'target_groups'), required=('name',))
