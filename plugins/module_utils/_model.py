@@ -138,4 +138,3 @@ def dynamic_attributes(level, driver):
 def by_name(items):
     """Index a list of named objects by name."""
     return dict((item['name'], item) for item in items)
-

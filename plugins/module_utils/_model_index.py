@@ -79,9 +79,10 @@ def index(model):
 def objects(indexed, kind=None, names=()):
     """(kind, names, entry) of every object of an index, parents first: names are those of the object and its
     ancestors (driver, target, group); LUNs and initiators, which have no name of their own, carry their parent's."""
+    found = []
     for field, child in _CHILDREN.get(kind, ()):
         for entry in indexed[field].values():
             own = names if child in ('lun', 'initiator') else names + (entry['name'],)
-            yield child, own, entry
-            for found in objects(entry, child, own):
-                yield found
+            found.append((child, own, entry))
+            found.extend(objects(entry, child, own))
+    return found
