@@ -15,7 +15,7 @@ __metaclass__ = type
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.storage.scst.plugins.module_utils import _model, _precheck
+from ansible_collections.storage.scst.plugins.module_utils import _normalize, _precheck
 
 
 def _mapping(config, name):
@@ -44,7 +44,7 @@ def scst_resolve_ports(config, wwpns, prefix='config'):
     found = []
     resolved = _precheck.resolve_ports(_mapping(config, 'scst_resolve_ports'), found, wwpns=wwpns)
     if found:
-        raise AnsibleFilterError('; '.join('%s.%s: %s' % (prefix, _model.format_path(path), message)
+        raise AnsibleFilterError('; '.join('%s.%s: %s' % (prefix, _normalize.format_path(path), message)
                                            for path, message in found))
     return resolved
 

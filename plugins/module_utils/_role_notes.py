@@ -14,7 +14,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.storage.scst.plugins.module_utils._kmod import CONFLICTS
-from ansible_collections.storage.scst.plugins.module_utils._model import FC_DRIVERS
+from ansible_collections.storage.scst.plugins.module_utils._schema import FC_DRIVERS
 
 FC_MODULE = 'qla2xxx_scst'
 # The one FC target driver SCST has (its QLogic driver), and the distribution driver that takes the same HBAs.
