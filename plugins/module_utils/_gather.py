@@ -226,13 +226,16 @@ def parse_help(text):
     return out
 
 
-def gather_meta(client, handlers=None, drivers=None, targets=None):
+def gather_meta(client, handlers=None, drivers=None, targets=None, ports_needed=True):
     """What the planner needs to know about the running kernel (see _plan.plan(meta=...)).
 
     {'handlers': {h: {'create_params': [..], 'files': [..]}}, 'drivers': {d: {'mgmt': bool, 'create_params': [..],
     'driver_attributes': [..], 'target_attributes': [..], 'target_files': [..], 'group_files': [..]}},
     'sessions': {d: {t: {session: group or None}}},
-    'ports': {d: {t: (enabled, rel_tgt_id)}}} (ports: the targets that ``drivers`` and ``targets`` leave out)
+    'ports': {d: {t: (enabled, rel_tgt_id)}}} (ports: the targets that ``drivers`` and ``targets`` leave out, read
+    only when ``ports_needed``: see _plan_targets.reads_other_ports)
+    Sessions are read of the targets ``targets`` names (None: every target of the drivers read): the plan can only
+    disturb those.
     """
     meta = {'handlers': {}, 'drivers': {}, 'sessions': {}}
     for handler in client.list_dir('handlers', kind='dir'):
@@ -242,7 +245,7 @@ def gather_meta(client, handlers=None, drivers=None, targets=None):
                                          'files': _files_of_first(client, 'devices', client.list_dir(
                                              'handlers/%s' % handler, kind='link'))}
     for driver in client.list_dir('targets', kind='dir'):
-        if not _wanted(driver, drivers) or targets is not None:
+        if ports_needed and (not _wanted(driver, drivers) or targets is not None):
             # The kernel checks rel_tgt_id across every target of every driver: the planner needs the ids of
             # the targets gather() leaves out too.
             others = [name for name in client.list_dir('targets/%s' % driver, kind='dir')
@@ -258,9 +261,8 @@ def gather_meta(client, handlers=None, drivers=None, targets=None):
         info['group_files'] = _files_of_first(client, 'targets/%s/%s/ini_groups' % (driver, names[0]), client.list_dir(
             'targets/%s/%s/ini_groups' % (driver, names[0]), kind='dir')) if names else None
         meta['drivers'][driver] = info
-        meta['sessions'][driver] = dict((target, sessions(client, driver, target))
-                                        for target in client.list_dir('targets/%s' % driver, kind='dir')
-                                        if target != 'module')
+        meta['sessions'][driver] = dict((target, sessions(client, driver, target)) for target in names
+                                        if _wanted(target, targets))
     return meta
 
 

@@ -19,7 +19,6 @@ __metaclass__ = type
 
 from ansible_collections.storage.scst.plugins.module_utils._errors import ScstInputError
 from ansible_collections.storage.scst.plugins.module_utils._model import (
-    COPY_MANAGER,
     FC_DRIVERS,
     name_key,
     normalize_initiator,
@@ -104,22 +103,3 @@ def device_handler(client, device):
     """The handler serving a device, or None (no such device, or a SCSI device no handler serves)."""
     link = 'devices/%s/handler' % device
     return client.link_name(link) if client.exists(link) else None
-
-
-def device_luns(model, device):
-    """Where device is mapped as a LUN in model: 'driver/target/lun' or 'driver/target/group/lun'.
-
-    copy_manager's LUNs are left out: SCST maps every vdisk device there by itself and removes that LUN with
-    the device.
-    """
-    found = []
-    for drv in model['drivers']:
-        if drv['name'] == COPY_MANAGER:
-            continue
-        for tgt in drv['targets']:
-            prefix = '%s/%s' % (drv['name'], tgt['name'])
-            found.extend('%s/%d' % (prefix, lun['lun']) for lun in tgt['luns'] if lun['device'] == device)
-            for grp in tgt['groups']:
-                found.extend('%s/%s/%d' % (prefix, grp['name'], lun['lun']) for lun in grp['luns']
-                             if lun['device'] == device)
-    return found

@@ -398,3 +398,21 @@ class TargetPlanner(object):
 def _disables(entry):
     """Whether a driver or target entry of state deleted says enabled: false."""
     return entry.get('enabled') is not None and not _truthy(entry['enabled'])
+
+
+def reads_other_ports(desired, current):
+    """Whether the plan of desired against current needs the rel_tgt_id of the targets current leaves out (as
+    gather_meta reads them): only to enable a target that is not live, or to give a target an id it does not have;
+    the kernel checks an id only among enabled targets, and a live target keeps its own."""
+    have = dict(((driver['name'], name_key(target['name'])), target) for driver in current['drivers']
+                for target in driver['targets'])
+    for driver in desired['drivers']:
+        for target in driver['targets']:
+            now = have.get((driver['name'], name_key(target['name'])))
+            live = now is not None and (now.get('enabled') is None or _truthy(now['enabled']))
+            if _truthy(target.get('enabled')) and not live:
+                return True
+            pin = target['attributes'].get('rel_tgt_id')
+            if pin is not None and (now is None or _port_id(pin) != _port_id(now['attributes'].get('rel_tgt_id'))):
+                return True
+    return False
