@@ -23,7 +23,13 @@ import re
 
 from ansible_collections.storage.scst.plugins.module_utils._errors import ScstError
 from ansible_collections.storage.scst.plugins.module_utils._kmod import LOAD_ORDER, is_loaded, running_params
-from ansible_collections.storage.scst.plugins.module_utils._model import COPY_MANAGER, index, normalize, normalize_wwn
+from ansible_collections.storage.scst.plugins.module_utils._model import (
+    COPY_MANAGER,
+    SESSION_ATTRIBUTES,
+    index,
+    normalize,
+    normalize_wwn,
+)
 from ansible_collections.storage.scst.plugins.module_utils._sysfs import MULTI_VALUED
 
 FC_HOST_ROOT = '/sys/class/fc_host'
@@ -190,9 +196,15 @@ def _target(client, driver, target, nonkey, names):
                                                                  names=names('groups', driver, target, group)),
                        'luns': read_luns(client, '%s/luns' % gpath),
                        'initiators': [i for i in client.list_dir('%s/initiators' % gpath, kind='file') if i != 'mgmt']})
+    wanted = names('targets', driver, target)
+    attributes = config_attrs(client, path, nonkey, names=wanted)
+    session = SESSION_ATTRIBUTES.get(driver)
+    if session is not None and (wanted is None or session in wanted):
+        found = client.list_dir('%s/sessions' % path, kind='dir')
+        if found:
+            attributes[session] = found
     return {'name': target, 'hw_target': hw_target, 'enabled': _enabled(client, path),
-            'attributes': config_attrs(client, path, nonkey, names=names('targets', driver, target)),
-            'luns': read_luns(client, '%s/luns' % path), 'groups': groups}
+            'attributes': attributes, 'luns': read_luns(client, '%s/luns' % path), 'groups': groups}
 
 
 def _device_group(client, name, nonkey, names):

@@ -117,6 +117,10 @@ MULTI_VALUED = {
     'target': {'iscsi': TARGET_DYNAMIC_ATTRIBUTES['iscsi'], 'scst_local': frozenset(('session_name',))},
 }
 
+# Drivers whose sessions are configuration, as a target attribute: scst_local makes a session (a local SCSI host)
+# by add_target ... session_name=S or add_session T S, and lists it under the target's sessions/ (SYSFS.md §2.3).
+SESSION_ATTRIBUTES = {'scst_local': 'session_name'}
+
 # Drivers without add_target: every target they have is hardware (exists by itself, is never created).
 HARDWARE_ONLY_DRIVERS = frozenset(('copy_manager', 'ib_srpt'))
 # Drivers whose targets and initiators are FC ports named by WWPN.

@@ -13,7 +13,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.storage.scst.plugins.module_utils._model import is_hardware_target, normalize_value
+from ansible_collections.storage.scst.plugins.module_utils._model import SESSION_ATTRIBUTES, is_hardware_target, normalize_value
 from ansible_collections.storage.scst.plugins.module_utils._plan_base import (
     _dyn_key,
     _dyn_same,
@@ -183,6 +183,10 @@ class TargetPlanner(object):
         dynamic = self.dynamic_attrs(driver, 'target')
         path = _target_path(driver, target)
         for attr in sorted(set(want) | set(have)):
+            if attr == SESSION_ATTRIBUTES.get(driver):
+                # Also an add_target parameter, yet sessions come and go after it.
+                self.local_sessions(driver, target, want.get(attr), have.get(attr), remove=remove)
+                continue
             if attr in skip or attr in TARGET_INFO_ATTRS or attr == 'enabled':
                 continue
             if attr == 'rel_tgt_id':
@@ -195,6 +199,20 @@ class TargetPlanner(object):
             elif attr in want and not same_value('target', attr, want[attr], have.get(attr)):
                 self.write(A_TARGET_ATTRS, 'set_attribute', '%s/%s' % (path, attr), want[attr],
                            'set attribute %s of target %s/%s to %r' % (attr, driver, target, want[attr]))
+
+    def local_sessions(self, driver, target, want, have, remove):
+        """Sessions that are configuration (scst_local's session_name): added and deleted one by one through the
+        driver's mgmt (add_session / del_session TARGET SESSION, SYSFS.md §2.3); deleting one cuts its local host
+        off, which needs force."""
+        path = 'targets/%s/mgmt' % driver
+        want_vals, have_vals = set(_values(want)), set(_values(have))
+        for name in sorted(have_vals - want_vals) if remove else ():
+            self.session_deleted(driver, target, name)
+            self.mgmt(R_SESSIONS, 'del_session', path, build_command('del_session', target, name),
+                      'delete session %s of target %s/%s' % (name, driver, target), destructive=True)
+        for name in sorted(want_vals - have_vals):
+            self.mgmt(A_TARGET_ATTRS, 'add_session', path, build_command('add_session', target, name),
+                      'add session %s to target %s/%s' % (name, driver, target))
 
     def remove_target(self, driver, have):
         """Virtual targets are deleted; hardware targets are disabled and emptied, never deleted."""
