@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""Checks and look-ups shared by the per-object modules (scst_handler, scst_lun, scst_group).
+"""Checks and look-ups of the per-object modules' names (_intent) and containers (_plan_object).
 
 This module is private to this collection: it is not part of the public API and may change without notice.
 A per-object module describes one object inside others that must already exist (a LUN in a target, a group

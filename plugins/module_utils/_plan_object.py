@@ -77,6 +77,9 @@ class _ObjectPlan(object):
 
 class DevicePlan(_ObjectPlan):
 
+    # The handler that serves the device now (None: no such device), as scope() found it.
+    current = None
+
     def scope(self):
         intent, client = self.intent, self.client
         require_handler(client, intent.handler)

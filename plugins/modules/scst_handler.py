@@ -148,7 +148,8 @@ before:
   description:
     - The configuration the module read before the change, in the model of M(storage.scst.scst_config)
       (C(handlers), C(drivers), C(device_groups)), limited to the device (with O(state=present), to the attributes
-      the task sets) and, when the device is deleted or re-created, the targets that may map it.
+      the task sets) and, when the device is deleted or re-created, the targets that map it (from the device's
+      C(exported) links).
   returned: success
   type: dict
   sample: &model_sample

@@ -5,10 +5,10 @@
 
 """Scoped reads of the per-object modules: one call opens a fixed number of files and directories under
 /sys/kernel/scst_tgt, whatever else the host holds (issue 9: "a per-object call reads its own object and the minimum
-context"). Each call runs the module's main() on an emulated host twice, once beside 20 unrelated devices and 4
-unrelated targets and once beside 200 and 40; the opens (open(2) and the directory opens of listings, as the
-bench's strace counts them) must be the same number, and that number is pinned per call, so a read that comes
-back shows here as a count, not as a time."""
+context"). Each call runs the module's main() in-process on an emulated host twice, once beside 20 unrelated
+devices and 4 unrelated targets and once beside 200 and 40. The opens below the SCST root are counted where the
+client makes them (os.open and os.scandir: the files and directories bench/scstadmin_compare.py counts with strace)
+and pinned per call, so a read that comes back shows here as a count, not as a time."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -25,18 +25,7 @@ from ansible_collections.storage.scst.plugins.module_utils import _runner
 from ansible_collections.storage.scst.plugins.module_utils._sysfs import SysfsClient
 from ansible_collections.storage.scst.plugins.modules import scst_group, scst_handler, scst_lun, scst_target
 from ansible_collections.storage.scst.tests.unit.plugins.module_utils.emulated_host import emulated_host, fuse_missing
-
-try:
-    from ansible.module_utils.testing import patch_module_args
-except ImportError:  # ansible-core before 2.19
-    import contextlib
-
-    from unittest import mock
-
-    @contextlib.contextmanager
-    def patch_module_args(args):
-        with mock.patch.object(basic, '_ANSIBLE_ARGS', json.dumps({'ANSIBLE_MODULE_ARGS': args}).encode()):
-            yield
+from ansible_collections.storage.scst.tests.unit.plugins.modules.module_args import patch_module_args
 
 pytestmark = pytest.mark.skipif(fuse_missing() is not None, reason=str(fuse_missing()))
 
