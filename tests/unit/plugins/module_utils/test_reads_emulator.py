@@ -27,6 +27,8 @@ from ansible_collections.storage.scst.plugins.modules import scst_group, scst_ha
 from ansible_collections.storage.scst.tests.unit.plugins.module_utils.emulated_host import emulated_host, fuse_missing
 from ansible_collections.storage.scst.tests.unit.plugins.modules.module_args import patch_module_args
 
+control = pytest.importorskip('scst_emulator.control', reason='the SCST emulator (emulator/) is not installed')
+
 pytestmark = pytest.mark.skipif(fuse_missing() is not None, reason=str(fuse_missing()))
 
 IQN = 'iqn.2026-01.com.example:t1'
@@ -118,3 +120,20 @@ def test_one_call_opens_a_pinned_number_of_files(call, monkeypatch, capsys):
             counts.append(opens)
     assert not result.get('failed') or 'is mapped as LUN' in result['msg'], result
     assert counts == [small, large]
+
+
+def test_disabling_the_driver_reads_the_sessions_of_its_other_targets(monkeypatch, capsys):
+    # The scope of one target widens to every target of its driver when the driver is disabled: a session on another
+    # target would lose its connection too (SYSFS.md §8.5), so it is refused without force, before any write.
+    other = 'iqn.2026-01.com.example:other0'
+    with emulated_host() as host:
+        populate(host['client'], 1, 1)
+        with host['client'].locked():
+            host['client'].write_attr('targets/iscsi/enabled', '1')
+            host['client'].write_attr('targets/iscsi/%s/enabled' % other, '1')
+        control.call(host['sock'], 'login', driver='iscsi', target=other, initiator=ESX)
+        result = run_main(scst_target.main, {'driver': 'iscsi', 'name': IQN, 'driver_enabled': False}, host,
+                          monkeypatch, capsys)[0]
+        assert result['failed'] and 'target iscsi/%s would be disabled with session %s open' % (other, ESX) \
+            in result['msg'], result
+        assert host['client'].read_value('targets/iscsi/enabled')[0] == '1'
