@@ -340,8 +340,8 @@ def test_overridden_recreates_a_deleted_local_session(kernel, tmp_path):
     kernel.write('targets/scst_local/mgmt', 'del_session local1 host1')
     kernel.write('targets/scst_local/mgmt', 'add_session local1 host2')
     assert kernel.entries('targets/scst_local/local1/sessions') == ['host2']
-    refused = module('scst_config', src=str(conf), state='overridden')
-    assert refused.get('failed') and 'session host2 of target scst_local/local1 would be deleted' in refused['msg']
+    with pytest.raises(AssertionError, match='session host2 of target scst_local/local1 would be deleted'):
+        module('scst_config', src=str(conf), state='overridden')
     assert kernel.entries('targets/scst_local/local1/sessions') == ['host2']
     again = module('scst_config', src=str(conf), state='overridden', force=True)
     assert "echo 'add_session local1 host1' > /sys/kernel/scst_tgt/targets/scst_local/mgmt" in again['commands']
