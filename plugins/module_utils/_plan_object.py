@@ -41,14 +41,6 @@ from ansible_collections.storage.scst.plugins.module_utils._objects import (
 from ansible_collections.storage.scst.plugins.module_utils._plan_base import PlanError, initiator_key
 
 
-class Refused(PlanError):
-    """A PlanError whose result carries more than the message (details: extra keys of the failed result)."""
-
-    def __init__(self, msg, **details):
-        super(Refused, self).__init__(msg)
-        self.details = details
-
-
 class _ObjectPlan(object):
     """What every per-object planner shares: the intent, the client, and how the runner converges it."""
 
@@ -107,8 +99,11 @@ class DevicePlan(_ObjectPlan):
         intent = self.intent
         luns = device_luns(before, intent.name)
         if not intent.present and self.current == intent.handler and luns and not intent.force:
-            raise Refused('device %s is mapped as LUN %s; deleting it would remove those LUNs: set force to delete it '
-                          'anyway' % (intent.name, ', '.join(luns)), luns=luns)
+            refused = PlanError('device %s is mapped as LUN %s; deleting it would remove those LUNs: set force to '
+                                'delete it anyway' % (intent.name, ', '.join(luns)))
+            # The module's result names them too (RETURN luns).
+            refused.details = {'luns': luns}
+            raise refused
         return None
 
 
