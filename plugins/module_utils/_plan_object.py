@@ -99,11 +99,8 @@ class DevicePlan(_ObjectPlan):
         intent = self.intent
         luns = device_luns(before, intent.name)
         if not intent.present and self.current == intent.handler and luns and not intent.force:
-            refused = PlanError('device %s is mapped as LUN %s; deleting it would remove those LUNs: set force to '
-                                'delete it anyway' % (intent.name, ', '.join(luns)))
-            # The module's result names them too (RETURN luns).
-            refused.details = {'luns': luns}
-            raise refused
+            raise PlanError('device %s is mapped as LUN %s; deleting it would remove those LUNs: set force to delete '
+                            'it anyway' % (intent.name, ', '.join(luns)), luns=luns)
         return None
 
 
