@@ -53,6 +53,8 @@ class _ObjectPlan(object):
         self.client = client
 
     def scope(self):
+        """What _gather reads for the intent (keyword arguments of gather()), from the few reads that decide it;
+        PlanError when a container the object needs is missing."""
         raise NotImplementedError
 
     def prepare(self, before):
