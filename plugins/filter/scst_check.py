@@ -3,10 +3,10 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""Filters scst_check and scst_preflight: what is wrong with a configuration before any host is touched, and
-what its hosts must have.
+"""Filters scst_check, scst_preflight and scst_resolve_ports: what is wrong with a configuration before any host
+is touched, what its hosts must have, and its port shorthand resolved with a host's FC ports.
 
-The documentation of each filter is in scst_check.yml and scst_preflight.yml next to this file.
+The documentation of each filter is in scst_check.yml, scst_preflight.yml and scst_resolve_ports.yml next to this file.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -15,7 +15,7 @@ __metaclass__ = type
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.storage.scst.plugins.module_utils import _precheck
+from ansible_collections.storage.scst.plugins.module_utils import _normalize, _precheck
 
 
 def _mapping(config, name):
@@ -37,7 +37,19 @@ def scst_preflight(config, prefix='config', ports=False):
     return _precheck.preflight(_mapping(config, 'scst_preflight'), prefix=prefix, ports=ports)
 
 
+def scst_resolve_ports(config, wwpns, prefix='config'):
+    """configuration model -> the same with each ``port: N`` target named by ``wwpns[N]``."""
+    if not isinstance(wwpns, list):
+        raise AnsibleFilterError('scst_resolve_ports expects the WWPNs of the FC ports (a list), not %s' % type(wwpns).__name__)
+    found = []
+    resolved = _precheck.resolve_ports(_mapping(config, 'scst_resolve_ports'), found, wwpns=wwpns)
+    if found:
+        raise AnsibleFilterError('; '.join('%s.%s: %s' % (prefix, _normalize.format_path(path), message)
+                                           for path, message in found))
+    return resolved
+
+
 class FilterModule(object):
 
     def filters(self):
-        return {'scst_check': scst_check, 'scst_preflight': scst_preflight}
+        return {'scst_check': scst_check, 'scst_preflight': scst_preflight, 'scst_resolve_ports': scst_resolve_ports}

@@ -44,8 +44,17 @@ def _port_targets(config):
                 yield dindex, tindex, driver, target
 
 
-def _resolve_ports(config, found):
-    """The config with each ``port: N`` target named by a stand-in WWPN (the host's is not known here)."""
+def _port_wwpn(number, wwpns=None):
+    """The WWPN of the host's FC port ``number`` (``wwpns``: the host's, in port index order), or a stand-in
+    WWPN where the port is not known (on the controller, before the host is read)."""
+    if wwpns is not None and 0 <= number < len(wwpns):
+        return wwpns[number]
+    return '00:00:00:00:00:00:%02x:%02x' % (number // 256 % 256, number % 256)
+
+
+def resolve_ports(config, found, wwpns=None):
+    """The config with each ``port: N`` target named by the WWPN of port N (see _port_wwpn); what is wrong with
+    a shorthand is added to ``found`` as (path, message)."""
     if not any(True for dummy in _port_targets(config)):
         return config
     drivers = [dict(driver, targets=list(driver['targets'])) if isinstance(driver, dict) and isinstance(driver.get('targets'), list)
@@ -60,10 +69,12 @@ def _resolve_ports(config, found):
             found.append((path, 'give either name or port, not both'))
         elif not valid:
             found.append((path + ('port',), "'%s' is not a port index (0 is the host's first FC port)" % (port,)))
+        elif wwpns is not None and port >= len(wwpns):
+            found.append((path + ('port',), 'port %d requested, but this host has %d FC port(s) (%s)'
+                          % (port, len(wwpns), ', '.join(wwpns))))
         # Checked further as a target of that name, so that a port problem is reported once.
         resolved = dict((key, value) for key, value in target.items() if key != 'port')
-        number = port if valid else 0
-        resolved.setdefault('name', '00:00:00:00:00:00:%02x:%02x' % (number // 256 % 256, number % 256))
+        resolved.setdefault('name', _port_wwpn(port if valid else 0, wwpns))
         drivers[dindex]['targets'][tindex] = resolved
     return dict(config, drivers=drivers)
 
@@ -151,7 +162,7 @@ def problems(config, prefix='config', ports=False, transports=None, handler_modu
     """
     found = []
     if ports and isinstance(config, dict):
-        config = _resolve_ports(config, found)
+        config = resolve_ports(config, found)
     canonical, origins, structure = _model._normalize(config)  # pylint: disable=protected-access
     found.extend(structure)
     if not structure:

@@ -138,6 +138,9 @@ _ISCSI_UNSHOWN = ('MaxConnections', 'DefaultTime2Wait', 'DefaultTime2Retain', 'D
 # The numbers among them whose range in session_keys is one value: num_check_val refuses any other (EINVAL).
 ONLY_VALUES = {'target': {'MaxConnections': 1, 'DefaultTime2Wait': 0, 'DefaultTime2Retain': 0, 'ErrorRecoveryLevel': 0}}
 _TARGET_CREATE = {'qla2x00t': ('node_name', 'parent_host'), 'scst_local': ('session_name',), 'iscsi': _ISCSI_UNSHOWN}  # 2.3
+# Drivers whose sessions are configuration, as a target attribute: scst_local makes a session (a local SCSI host)
+# by add_target ... session_name=S or add_session T S, and lists it as sessions/S (2.3).
+SESSION_ATTRIBUTES = {'scst_local': 'session_name'}
 _TARGET_DYNAMIC = {'iscsi': CHAP_NAMES + ('allowed_portal',)}  # 6.4, 6.5
 _DRIVER_DYNAMIC = {'iscsi': CHAP_NAMES}  # 6.4
 _TARGET_ATTRIBUTES = dict((driver, _CORE_TARGET + names) for driver, names in {
