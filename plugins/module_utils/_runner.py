@@ -191,7 +191,7 @@ class ScstModule(object):
                 if snapshot is not None:
                     _restore.restore(client, snapshot, result)
                 raise _ApplyFailed(result)
-            if focus is not None:
+            if focus is not None and actions:
                 after = _predict.predict(before, actions, focus, None if self.module.check_mode else client)[0]
             elif actions and not self.module.check_mode:
                 after = self.read(scope, nonkey=not report_keys_only)
