@@ -8,8 +8,9 @@ module process plus the emulator's daemon (scstadmin_compare.cpu_seconds(), whic
 the machine); the time of each phase (argument checking, reading, planning, applying, prediction, result; timed
 around each phase's functions, no profiler). Also the size of the result's JSON by key; with --count the system
 calls on /sys/kernel/scst_tgt (open, read, write, pwrite, readlink, stat, scandir; counted by wrapping the os
-functions); with --top N the N functions with the most own time under cProfile instead of the phases. Last, it
-times an `ansible-playbook` run of one `ping` task (the Ansible floor). Not a test; run from the repository root
+functions); with --top N the N functions with the most own time under cProfile instead of the phases. Last, on
+the emptied host, `ansible-playbook` runs of one `ping` task (the Ansible floor) and of scst_config (first apply,
+re-apply), each with its CPU split into controller, module process and emulator. Not a test; run from the repository root
 as root after `make setup`:
 
     .venv/bin/python bench/profile_scst_config.py [--size 2000x32x2560] [--repeat 3] [--count] [--top 25] [--diff]
@@ -21,6 +22,7 @@ import io
 import json
 import os
 import pstats
+import resource
 import subprocess
 import sys
 import time
@@ -158,7 +160,7 @@ def inside(args):
         module_run(args, {'state': 'deleted', 'force': True})
     for run, found in runs.items():
         report(run, found)
-    ping(args.work)
+    playbooks(args.work, model)
 
 
 def module_run(args, module_args):
@@ -171,17 +173,49 @@ def module_run(args, module_args):
     return json.loads(proc.stdout)
 
 
-def ping(work):
-    play = os.path.join(work, 'profile_ping.yml')
-    with open(play, 'w') as handle:
-        json.dump([{'hosts': 'localhost', 'connection': 'local', 'gather_facts': False,
-                    'tasks': [{'ansible.builtin.ping': {}}]}], handle)
-    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.join(work, 'ac'), ANSIBLE_PYTHON_INTERPRETER=sys.executable,
-               ANSIBLE_LOCALHOST_WARNING='false')
-    start = time.monotonic()
-    subprocess.run([os.path.join(BIN, 'ansible-playbook'), '-i', 'localhost,', play], env=env,
-                   stdout=subprocess.DEVNULL, check=True)
-    print('ansible-playbook with one ping task: %.2f s (load %.1f)' % (time.monotonic() - start, os.getloadavg()[0]))
+def playbooks(work, model):
+    """ansible-playbook runs on the emptied host: one ping task (the floor), scst_config first apply and re-apply (the
+    configuration from a vars file, as bench/scstadmin_compare.py passes it). The CPU of each is split into the
+    module's process (its interpreter is a wrapper that records the CPU of its child), the controller (every other
+    process of the run) and the emulator's daemon."""
+    variables = os.path.join(work, 'profile.vars.json')
+    with open(variables, 'w') as handle:
+        json.dump({'model': model}, handle)
+    wrapper, record = os.path.join(work, 'profile.interpreter.sh'), os.path.join(work, 'profile.interpreter.times')
+    with open(wrapper, 'w') as handle:
+        # bash's `times` prints the shell's own CPU, then that of its finished children: the module's Python.
+        handle.write('#!/bin/bash\n"%s" "$@"\nrc=$?\ntimes > "%s"\nexit $rc\n' % (sys.executable, record))
+    os.chmod(wrapper, 0o755)
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.join(work, 'ac'), ANSIBLE_PYTHON_INTERPRETER=wrapper,
+               ANSIBLE_LOCALHOST_WARNING='false', ANSIBLE_STDOUT_CALLBACK='ansible.builtin.default')
+    print('## ansible-playbook, CPU split (s)')
+    for name, task in (('ping', {'ansible.builtin.ping': {}}),
+                       ('scst_config first apply', {'storage.scst.scst_config': {'state': 'merged', 'config': '{{ model }}'}}),
+                       ('scst_config re-apply', {'storage.scst.scst_config': {'state': 'merged', 'config': '{{ model }}'}})):
+        play = os.path.join(work, 'profile.play.yml')
+        with open(play, 'w') as handle:
+            json.dump([{'hosts': 'localhost', 'connection': 'local', 'gather_facts': False, 'vars_files': [variables],
+                        'tasks': [task]}], handle)
+        load, start = os.getloadavg()[0], time.monotonic()
+        used, children = cpu_seconds(), _children_cpu()
+        subprocess.run([os.path.join(BIN, 'ansible-playbook'), '-i', 'localhost,', play], env=env,
+                       stdout=subprocess.DEVNULL, check=True)
+        wall, used, children = time.monotonic() - start, cpu_seconds() - used, _children_cpu() - children
+        with open(record) as handle:
+            module = sum(_minutes_seconds(text) for text in handle.read().split('\n')[1].split())
+        print('  %-24s wall %5.2f, CPU %5.2f: controller %5.2f, module process %5.2f, emulator %5.2f (load %.1f)'
+              % (name, wall, used, children - module, module, used - children, load))
+
+
+def _children_cpu():
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
+
+
+def _minutes_seconds(text):
+    """Seconds of a `times` figure such as 0m1.250s."""
+    minutes, seconds = text.rstrip('s').split('m')
+    return int(minutes) * 60 + float(seconds)
 
 
 def report(run, found):
