@@ -56,9 +56,9 @@ def time_phases():
     spent = {}
     for label, module_name, qualified in PHASES:
         owner = sys.modules[module_name]
-        for part in qualified.split('.')[:-1]:
+        path, dummy, name = qualified.rpartition('.')
+        for part in path.split('.') if path else ():
             owner = getattr(owner, part)
-        name = qualified.split('.')[-1]
         original = getattr(owner, name)
         timed = _timed(label, original, spent)
         setattr(owner, name, timed)
@@ -99,12 +99,19 @@ def count_sysfs_calls():
             return original(*args, **kwargs)
         setattr(os, name, counted)
 
-    first = lambda args, kwargs: args[0] if args and isinstance(args[0], (str, bytes)) else None  # noqa: E731
     for name in ('open', 'stat', 'lstat', 'readlink', 'scandir', 'listdir'):
-        wrap(name, first)
+        wrap(name, _path_argument)
     for name in ('read', 'write', 'pwrite'):
-        wrap(name, lambda args, kwargs: None)
+        wrap(name, _no_path)
     return counts
+
+
+def _path_argument(args, dummy):
+    return args[0] if args and isinstance(args[0], (str, bytes)) else None
+
+
+def _no_path(dummy, dummy2):
+    return None
 
 
 def one_run(args):
