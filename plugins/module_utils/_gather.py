@@ -34,6 +34,7 @@ from ansible_collections.storage.scst.plugins.module_utils._schema import (
     MGMT,
     NUMBERED,
     path as sysfs_path,
+    SESSION_ATTRIBUTES,
 )
 
 FC_HOST_ROOT = '/sys/class/fc_host'
@@ -207,9 +208,14 @@ def _target(client, driver, target, nonkey, names):
                                                                  names=names('groups', driver, target, group)),
                        'luns': read_luns(client, sysfs_path('lun_set', gpath)),
                        'initiators': [i for i in client.list_dir(container('initiator', gpath), kind='file') if i != MGMT]})
-    return {'name': target, 'hw_target': hw_target, 'enabled': _enabled(client, tpath),
-            'attributes': config_attrs(client, tpath, nonkey, skip=_skip('target', driver),
-                                       names=names('targets', driver, target)),
+    wanted = names('targets', driver, target)
+    attributes = config_attrs(client, tpath, nonkey, skip=_skip('target', driver), names=wanted)
+    session = SESSION_ATTRIBUTES.get(driver)
+    if session is not None and (wanted is None or session in wanted):
+        found = client.list_dir(container('session', driver, target), kind='dir')
+        if found:
+            attributes[session] = found
+    return {'name': target, 'hw_target': hw_target, 'enabled': _enabled(client, tpath), 'attributes': attributes,
             'luns': read_luns(client, sysfs_path('lun_set', tpath)), 'groups': groups}
 
 
@@ -244,13 +250,16 @@ def parse_help(text):
     return out
 
 
-def gather_meta(client, handlers=None, drivers=None, targets=None):
+def gather_meta(client, handlers=None, drivers=None, targets=None, ports_needed=True):
     """What the planner needs to know about the running kernel (see _plan.plan(meta=...)).
 
     {'handlers': {h: {'create_params': [..], 'files': [..]}}, 'drivers': {d: {'mgmt': bool, 'create_params': [..],
     'driver_attributes': [..], 'target_attributes': [..], 'target_files': [..], 'group_files': [..]}},
     'sessions': {d: {t: {session: group or None}}},
-    'ports': {d: {t: (enabled, rel_tgt_id)}}} (ports: the targets that ``drivers`` and ``targets`` leave out)
+    'ports': {d: {t: (enabled, rel_tgt_id)}}} (ports: the targets that ``drivers`` and ``targets`` leave out, read
+    only when ``ports_needed``: see _plan_targets.reads_other_ports)
+    Sessions are read of the targets ``targets`` names (None: every target of the drivers read): the plan can only
+    disturb those.
     """
     meta = {'handlers': {}, 'drivers': {}, 'sessions': {}}
     for handler in client.list_dir(container('handler'), kind='dir'):
@@ -261,7 +270,7 @@ def gather_meta(client, handlers=None, drivers=None, targets=None):
                                          'files': client.list_dir(sysfs_path('device', handler, devices[0]), kind='file')
                                          if devices else None}
     for driver in client.list_dir(container('driver'), kind='dir'):
-        if not _wanted(driver, drivers) or targets is not None:
+        if ports_needed and (not _wanted(driver, drivers) or targets is not None):
             # The kernel checks rel_tgt_id across every target of every driver: the planner needs the ids of
             # the targets gather() leaves out too.
             others = [name for name in client.list_dir(container('target', driver), kind='dir')
@@ -277,9 +286,8 @@ def gather_meta(client, handlers=None, drivers=None, targets=None):
         info['group_files'] = _files_of_first(client, container('group', driver, names[0]), client.list_dir(
             container('group', driver, names[0]), kind='dir')) if names else None
         meta['drivers'][driver] = info
-        meta['sessions'][driver] = dict((target, sessions(client, driver, target))
-                                        for target in client.list_dir(container('target', driver), kind='dir')
-                                        if target != 'module')
+        meta['sessions'][driver] = dict((target, sessions(client, driver, target)) for target in names
+                                        if _wanted(target, targets))
     return meta
 
 

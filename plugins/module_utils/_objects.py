@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""Checks and look-ups shared by the per-object modules (scst_handler, scst_lun, scst_group).
+"""Checks and look-ups of the per-object modules' names (_intent) and containers (_plan_object).
 
 This module is private to this collection: it is not part of the public API and may change without notice.
 A per-object module describes one object inside others that must already exist (a LUN in a target, a group
@@ -19,7 +19,6 @@ __metaclass__ = type
 
 from ansible_collections.storage.scst.plugins.module_utils._errors import ScstInputError
 from ansible_collections.storage.scst.plugins.module_utils._model import (
-    COPY_MANAGER,
     FC_DRIVERS,
     name_key,
     normalize_initiator,
@@ -105,22 +104,3 @@ def device_handler(client, device):
     """The handler serving a device, or None (no such device, or a SCSI device no handler serves)."""
     link = '%s/%s' % (sysfs_path('device', None, device), HANDLER_LINK)
     return client.link_name(link) if client.exists(link) else None
-
-
-def device_luns(model, device):
-    """Where device is mapped as a LUN in model: 'driver/target/lun' or 'driver/target/group/lun'.
-
-    copy_manager's LUNs are left out: SCST maps every vdisk device there by itself and removes that LUN with
-    the device.
-    """
-    found = []
-    for drv in model['drivers']:
-        if drv['name'] == COPY_MANAGER:
-            continue
-        for tgt in drv['targets']:
-            prefix = '%s/%s' % (drv['name'], tgt['name'])
-            found.extend('%s/%d' % (prefix, lun['lun']) for lun in tgt['luns'] if lun['device'] == device)
-            for grp in tgt['groups']:
-                found.extend('%s/%s/%d' % (prefix, grp['name'], lun['lun']) for lun in grp['luns']
-                             if lun['device'] == device)
-    return found

@@ -92,6 +92,10 @@ class GuardPlanner(object):
         for key in sorted(self.have['drivers'][driver]['targets']):
             self.target_disabled(driver, self.have['drivers'][driver]['targets'][key]['name'])
 
+    def session_deleted(self, driver, target, name):
+        self._disrupt(('session', driver, target, name), 'session %s of target %s/%s would be deleted'
+                      % (name, driver, target))
+
     def closed(self, what, names):
         """A target or group is deleted: its sessions are closed first."""
         self._disrupt(('closed', what), '%s would be deleted and its %d open session(s) closed (%s)'

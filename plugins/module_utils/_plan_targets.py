@@ -180,6 +180,10 @@ class TargetPlanner(object):
         dynamic = self.dynamic_attrs(driver, 'target')
         path = _target_path(driver, target)
         for attr in sorted(set(want) | set(have)):
+            if attr == _schema.SESSION_ATTRIBUTES.get(driver):
+                # Also an add_target parameter, yet sessions come and go after it.
+                self.local_sessions(driver, target, want.get(attr), have.get(attr), remove=remove)
+                continue
             if attr in skip or attr in _schema.KINDS['target'].names('information', driver):
                 continue
             if attr == 'rel_tgt_id':
@@ -192,6 +196,20 @@ class TargetPlanner(object):
             elif attr in want and not same_value('target', attr, want[attr], have.get(attr)):
                 self.write(A_TARGET_ATTRS, 'set_attribute', '%s/%s' % (path, attr), want[attr],
                            'set attribute %s of target %s/%s to %r' % (attr, driver, target, want[attr]))
+
+    def local_sessions(self, driver, target, want, have, remove):
+        """Sessions that are configuration (scst_local's session_name): added and deleted one by one through the
+        driver's mgmt (add_session / del_session TARGET SESSION, SYSFS.md §2.3); deleting one cuts its local host
+        off, which needs force."""
+        path = 'targets/%s/mgmt' % driver
+        want_vals, have_vals = set(_values(want)), set(_values(have))
+        for name in sorted(have_vals - want_vals) if remove else ():
+            self.session_deleted(driver, target, name)
+            self.mgmt(R_SESSIONS, 'del_session', path, build_command('del_session', target, name),
+                      'delete session %s of target %s/%s' % (name, driver, target), destructive=True)
+        for name in sorted(want_vals - have_vals):
+            self.mgmt(A_TARGET_ATTRS, 'add_session', path, build_command('add_session', target, name),
+                      'add session %s to target %s/%s' % (name, driver, target))
 
     def remove_target(self, driver, have):
         """Virtual targets are deleted; hardware targets are disabled and emptied, never deleted."""
@@ -391,3 +409,21 @@ class TargetPlanner(object):
 def _disables(entry):
     """Whether a driver or target entry of state deleted says enabled: false."""
     return entry.get('enabled') is not None and not _truthy(entry['enabled'])
+
+
+def reads_other_ports(desired, current):
+    """Whether the plan of desired against current needs the rel_tgt_id of the targets current leaves out (as
+    gather_meta reads them): only to enable a target that is not live, or to give a target an id it does not have;
+    the kernel checks an id only among enabled targets, and a live target keeps its own."""
+    have = dict(((driver['name'], name_key(target['name'])), target) for driver in current['drivers']
+                for target in driver['targets'])
+    for driver in desired['drivers']:
+        for target in driver['targets']:
+            now = have.get((driver['name'], name_key(target['name'])))
+            live = now is not None and (now.get('enabled') is None or _truthy(now['enabled']))
+            if _truthy(target.get('enabled')) and not live:
+                return True
+            pin = target['attributes'].get('rel_tgt_id')
+            if pin is not None and (now is None or _port_id(pin) != _port_id(now['attributes'].get('rel_tgt_id'))):
+                return True
+    return False

@@ -22,7 +22,7 @@ import copy
 
 from ansible_collections.storage.scst.plugins.module_utils._gather import Focus, config_attrs, read_luns
 from ansible_collections.storage.scst.plugins.module_utils._model import COPY_MANAGER, normalize, to_bool
-from ansible_collections.storage.scst.plugins.module_utils._schema import path as sysfs_path
+from ansible_collections.storage.scst.plugins.module_utils._schema import SESSION_ATTRIBUTES, path as sysfs_path
 
 
 class _State(object):
@@ -302,6 +302,16 @@ def _del_tg_target(state, parts, words, derived):
     del state.device_groups[parts[1]]['target_groups'][parts[3]]['targets'][words[1]]
 
 
+def _session(verb):
+    def effect(state, parts, words, derived):
+        # add_session TARGET SESSION: the session is the target's session_name value (_model.SESSION_ATTRIBUTES).
+        attributes = state.drivers[parts[1]]['targets'][words[1]]['attributes']
+        attr = SESSION_ATTRIBUTES[parts[1]]
+        values = [value for value in attributes.get(attr) or [] if value != words[2]]
+        attributes[attr] = values + [words[2]] if verb == 'add' else values
+    return effect
+
+
 def _nothing(state, parts, words, derived):
     """Closing sessions and waiting for them change no configuration."""
 
@@ -318,5 +328,6 @@ _EFFECTS = {
     'add_dg_device': _add_dg_device, 'del_dg_device': _del_dg_device,
     'create_target_group': _create_target_group, 'del_target_group': _del_target_group,
     'add_tg_target': _add_tg_target, 'del_tg_target': _del_tg_target,
+    'add_session': _session('add'), 'del_session': _session('del'),
     'close_session': _nothing, 'wait_sessions': _nothing,
 }

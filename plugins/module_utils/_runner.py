@@ -20,10 +20,11 @@ import copy
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.storage.scst.plugins.module_utils import _apply, _gather, _plan, _predict, _restore
+from ansible_collections.storage.scst.plugins.module_utils import _apply, _gather, _plan, _plan_object, _predict, _restore
 from ansible_collections.storage.scst.plugins.module_utils._conf import render
 from ansible_collections.storage.scst.plugins.module_utils._errors import ScstError
 from ansible_collections.storage.scst.plugins.module_utils._plan_names import attribute_option
+from ansible_collections.storage.scst.plugins.module_utils._plan_targets import reads_other_ports
 from ansible_collections.storage.scst.plugins.module_utils._sysfs import SysfsClient, dmesg_reader
 
 SYSFS_ARGUMENT_SPEC = dict(
@@ -197,7 +198,7 @@ class ScstModule(object):
             finally:
                 self._reader = None
             meta = _gather.gather_meta(client, handlers=scope.get('handlers'), drivers=scope.get('drivers'),
-                                       targets=scope.get('targets'))
+                                       targets=scope.get('targets'), ports_needed=reads_other_ports(desired, before))
             removals = prepare(before) if prepare is not None else None
             actions = _plan.plan(desired, before, state, recreate=recreate, force=force, meta=meta, option=option)
             if removals:
@@ -237,6 +238,21 @@ class ScstModule(object):
         for warning in actions.warnings:
             self.module.warn(warning)
         return report
+
+    def converge_intent(self, intent):
+        """Converge what a per-object module asks for (_intent.Intent): its planner (_plan_object) reads the
+        minimum scope, refuses or adds removals, and the shared planner decides the writes."""
+        with self.client.locked():
+            planner = _plan_object.planner(intent, self.client)
+            result = self.converge(intent.desired, intent.state, planner.scope(), recreate=intent.recreate,
+                                   force=intent.force, prepare=planner.prepare, focus=planner.focus,
+                                   report_keys_only=planner.report_keys_only)
+        result.update(planner.result())
+        return result
+
+    def run_intent(self, build):
+        """run() the Intent that ``build(params)`` makes of the module's parameters."""
+        self.run(lambda: self.converge_intent(build(self.params)))
 
     def run(self, body):
         """run(): before/after/diff hold CHAP entries as read from sysfs, secrets included."""

@@ -131,6 +131,9 @@ _ISCSI_YESNO = ('InitialR2T', 'ImmediateData', 'RDMAExtensions', 'DataPDUInOrder
 _ISCSI_DIGESTS = ('HeaderDigest', 'DataDigest')
 _ISCSI_KEYS = _ISCSI_INT + _ISCSI_YESNO + _ISCSI_DIGESTS
 _TARGET_CREATE = {'qla2x00t': ('node_name', 'parent_host'), 'scst_local': ('session_name',)}  # 2.3
+# Drivers whose sessions are configuration, as a target attribute: scst_local makes a session (a local SCSI host)
+# by add_target ... session_name=S or add_session T S, and lists it as sessions/S (2.3).
+SESSION_ATTRIBUTES = {'scst_local': 'session_name'}
 _TARGET_DYNAMIC = {'iscsi': CHAP_NAMES + ('allowed_portal',)}  # 6.4, 6.5
 _DRIVER_DYNAMIC = {'iscsi': CHAP_NAMES}  # 6.4
 _TARGET_ATTRIBUTES = dict((driver, _CORE_TARGET + names) for driver, names in {

@@ -177,61 +177,8 @@ after:
   sample: *model_sample
 '''
 
-from ansible_collections.storage.scst.plugins.module_utils._errors import ScstInputError
-from ansible_collections.storage.scst.plugins.module_utils._model import normalize
-from ansible_collections.storage.scst.plugins.module_utils._objects import (
-    device_handler,
-    find_group,
-    initiator_names,
-    require_driver,
-    require_target,
-    target_name,
-)
-from ansible_collections.storage.scst.plugins.module_utils._plan_base import PlanError, initiator_key
+from ansible_collections.storage.scst.plugins.module_utils import _intent
 from ansible_collections.storage.scst.plugins.module_utils._runner import ScstModule
-from ansible_collections.storage.scst.plugins.module_utils._validate import (
-    check_attr_value,
-    check_lun,
-    check_name,
-    check_param_name,
-)
-
-
-def check_luns(luns):
-    out = []
-    seen = {}
-    for index, entry in enumerate(luns):
-        option = 'luns[%d].lun' % index
-        number = check_lun(entry['lun'], option)
-        if number in seen:
-            # SCST would refuse the second add after the first one was written.
-            raise ScstInputError(option, entry['lun'], 'is also given as luns[%d].lun; a LUN set holds each number once'
-                                 % seen[number])
-        seen[number] = index
-        out.append({'lun': number,
-                    'device': check_name(entry['device'], 'luns[%d].device' % index, kind='device'),
-                    'read_only': entry['read_only']})
-    return out
-
-
-def check_attributes(attributes):
-    for attr, value in attributes.items():
-        check_param_name(attr, 'attributes')
-        check_attr_value(value, 'attributes.%s' % attr)
-    return attributes
-
-
-def purged(want, have):
-    """The part of the current group that a purge removes: initiators (and LUNs, when managed) not wanted."""
-    extra = {'name': want['name']}
-    if want['initiators'] is not None:
-        keep = set(initiator_key(name) for name in want['initiators'])
-        extra['initiators'] = [name for name in have['initiators'] if initiator_key(name) not in keep]
-    if want['luns'] is not None:
-        keep = set(entry['lun'] for entry in want['luns'])
-        extra['luns'] = [entry for entry in have['luns'] if entry['lun'] not in keep]
-    # A group named without contents would be deleted as a whole: only a non-empty part is returned.
-    return extra if extra.get('initiators') or extra.get('luns') else None
 
 
 def main():
@@ -250,50 +197,7 @@ def main():
         state=dict(type='str', choices=['present', 'absent'], default='present'),
         force=dict(type='bool', default=False),
     ))
-    params = scst.params
-    client = scst.client
-
-    def body():
-        driver = check_name(params['driver'], 'driver')
-        target = target_name(driver, params['target'])
-        name = check_name(params['name'], 'name', kind='group')
-        initiators = None if params['initiators'] is None else initiator_names(driver, params['initiators'])
-        luns = None if params['luns'] is None else check_luns(params['luns'])
-        present = params['state'] == 'present'
-        group = {'name': name}
-        if present:
-            group.update(initiators=initiators or [], luns=luns or [],
-                         attributes=check_attributes(params['attributes']))
-        desired = normalize({'drivers': [{'name': driver, 'targets': [{'name': target, 'groups': [group]}]}]})
-        with client.locked():
-            require_driver(client, driver)
-            handlers = set()
-            # Only LUNs to map need their devices; a group to delete goes with whatever it maps.
-            for entry in (luns or ()) if present else ():
-                handler = device_handler(client, entry['device'])
-                if handler is None:
-                    raise PlanError('luns: device %r is not an SCST device served by a handler; create it with '
-                                    'storage.scst.scst_handler' % entry['device'])
-                handlers.add(handler)
-
-            def check_and_purge(before):
-                # A group of a target that is gone is gone too; only a group to create needs its target.
-                if not present:
-                    return None
-                have = find_group(require_target(client, before, driver, target), name)
-                if params['purge'] and have is not None:
-                    extra = purged({'name': name, 'initiators': initiators, 'luns': luns}, have)
-                    if extra:
-                        return {'drivers': [{'name': driver, 'targets': [{'name': target, 'groups': [extra]}]}]}
-                return None
-
-            scope = {'handlers': sorted(handlers), 'devices': sorted(entry['device'] for entry in luns or ()),
-                     'drivers': [driver], 'targets': [target], 'device_groups': False,
-                     'global_attributes': False}
-            return scst.converge(desired, 'merged' if present else 'deleted', scope, force=params['force'],
-                                 prepare=check_and_purge, focus=True)
-
-    scst.run(body)
+    scst.run_intent(_intent.group)
 
 
 if __name__ == '__main__':

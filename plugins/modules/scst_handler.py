@@ -141,7 +141,8 @@ before:
   description:
     - The configuration the module read before the change, in the model of M(storage.scst.scst_config)
       (C(handlers), C(drivers), C(device_groups)), limited to the device (with O(state=present), to the attributes
-      the task sets) and, when the device is deleted or re-created, the targets that may map it.
+      the task sets) and, when the device is deleted or re-created, the targets that map it (from the device's
+      C(exported) links).
   returned: success
   type: dict
   sample: &model_sample
@@ -169,43 +170,8 @@ luns:
   sample: [iscsi/iqn.2026-01.com.example:t1/0]
 '''
 
-import re
-
-from ansible_collections.storage.scst.plugins.module_utils._errors import ScstInputError
-from ansible_collections.storage.scst.plugins.module_utils._model import PASSTHROUGH_HANDLER_PREFIX, normalize
-from ansible_collections.storage.scst.plugins.module_utils._objects import (
-    device_handler,
-    device_luns,
-    require_handler,
-)
-from ansible_collections.storage.scst.plugins.module_utils._plan import PlanError
+from ansible_collections.storage.scst.plugins.module_utils import _intent
 from ansible_collections.storage.scst.plugins.module_utils._runner import ScstModule
-from ansible_collections.storage.scst.plugins.module_utils._validate import (
-    check_attr_value,
-    check_device_name,
-    check_name,
-    check_param_name,
-)
-
-_HCIL = re.compile(r'^[0-9]+:[0-9]+:[0-9]+:[0-9]+$')
-
-
-def check_options(params):
-    """(handler, name), checked before anything is read or written; attribute values are checked too."""
-    handler = check_name(params['handler'], 'handler')
-    if handler.startswith(PASSTHROUGH_HANDLER_PREFIX):
-        if not _HCIL.match(params['name']):
-            raise ScstInputError('name', params['name'], 'is not the SCSI address H:C:I:L that pass-through handler '
-                                                         '%s serves' % handler)
-        if params['attributes']:
-            raise ScstInputError('attributes', params['attributes'], 'pass-through devices take no attributes')
-    name = check_device_name(params['name'], 'name')
-    for attr, value in params['attributes'].items():
-        check_param_name(attr, 'attributes')
-        if isinstance(value, (list, dict)) or value is None:
-            raise ScstInputError('attributes.%s' % attr, value, 'a device attribute takes one string, number or boolean')
-        check_attr_value(value, 'attributes.%s' % attr)
-    return handler, name
 
 
 def main():
@@ -217,42 +183,7 @@ def main():
         recreate=dict(type='str', choices=['never', 'options-changed', 'always'], default='never'),
         force=dict(type='bool', default=False),
     ))
-    params = scst.params
-    client = scst.client
-
-    def body():
-        handler, name = check_options(params)
-        present = params['state'] == 'present'
-        device = {'name': name, 'attributes': params['attributes'] if present else {}}
-        desired = normalize({'handlers': [{'name': handler, 'devices': [device]}]})
-        with client.locked():
-            require_handler(client, handler)
-            if present and handler.startswith(PASSTHROUGH_HANDLER_PREFIX) and not client.exists('devices/%s' % name):
-                local = [dev for dev in client.list_dir('devices', kind='dir') if _HCIL.match(dev)]
-                raise PlanError('name: %r is not a local SCSI device of this host (it has: %s)'
-                                % (name, ', '.join(local) or 'none'))
-            current = device_handler(client, name)
-            # A device that another handler serves is read too when it should be present: the planner then
-            # re-creates it under this handler (if recreate allows) instead of failing in add_device. When it
-            # should be absent, a device of another handler is not the one meant, and is left alone.
-            handlers = sorted(set([handler, current])) if present and current else [handler]
-
-            def refuse_mapped(before):
-                luns = device_luns(before, name)
-                if not present and current == handler and luns and not params['force']:
-                    scst.module.fail_json(msg='device %s is mapped as LUN %s; deleting it would remove those LUNs: '
-                                              'set force to delete it anyway' % (name, ', '.join(luns)),
-                                          luns=luns, commands=[])
-
-            # Deleting or re-creating an existing device removes its LUNs in every target (and a re-created one
-            # gets them back): then every driver is read. Creating a device or changing it in place needs none.
-            touches_luns = current is not None and (not present or params['recreate'] != 'never')
-            scope = {'handlers': handlers, 'devices': [name], 'drivers': None if touches_luns else [],
-                     'device_groups': touches_luns, 'global_attributes': False}
-            return scst.converge(desired, 'merged' if present else 'deleted', scope, recreate=params['recreate'],
-                                 force=params['force'], prepare=refuse_mapped, focus=True)
-
-    scst.run(body)
+    scst.run_intent(_intent.device)
 
 
 if __name__ == '__main__':

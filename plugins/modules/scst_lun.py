@@ -146,19 +146,8 @@ after:
   sample: *model_sample
 '''
 
-from ansible_collections.storage.scst.plugins.module_utils._model import normalize
-from ansible_collections.storage.scst.plugins.module_utils._objects import (
-    device_handler,
-    find_group,
-    find_target,
-    require_driver,
-    require_target,
-    target_name,
-)
-from ansible_collections.storage.scst.plugins.module_utils._plan import PlanError
-from ansible_collections.storage.scst.plugins.module_utils._plan_base import ANY_DEVICE
+from ansible_collections.storage.scst.plugins.module_utils import _intent
 from ansible_collections.storage.scst.plugins.module_utils._runner import ScstModule
-from ansible_collections.storage.scst.plugins.module_utils._validate import check_lun, check_name
 
 
 def main():
@@ -172,54 +161,7 @@ def main():
         state=dict(type='str', choices=['present', 'absent'], default='present'),
         force=dict(type='bool', default=False),
     ), required_if=[('state', 'present', ['device'])])
-    params = scst.params
-    client = scst.client
-
-    def body():
-        driver = check_name(params['driver'], 'driver')
-        target = target_name(driver, params['target'])
-        # An empty group is refused, not read as "no group": the default LUN set is seen by every initiator.
-        group = check_name(params['group'], 'group', kind='group') if params['group'] is not None else None
-        lun = check_lun(params['lun'], 'lun')
-        device = params['device'] and check_name(params['device'], 'device', kind='device')
-        present = params['state'] == 'present'
-        with client.locked():
-            require_driver(client, driver)
-            handler = device_handler(client, device) if device else None
-            if present and handler is None:
-                raise PlanError('device: %r is not an SCST device served by a handler; create it with '
-                                'storage.scst.scst_handler' % device)
-
-            def check_place(before):
-                found = find_target(before, driver, target)
-                lun_set = find_group(found, group) if found and group else found
-                if lun_set is None:
-                    if not present:
-                        return  # a LUN of a target or group that is gone is gone too
-                    found = require_target(client, before, driver, target)
-                    raise PlanError('group: %r does not exist in target %s/%s (it has: %s); create it with '
-                                    'storage.scst.scst_group'
-                                    % (group, driver, target, ', '.join(g['name'] for g in found['groups']) or 'none'))
-                mapped = [entry['device'] for entry in lun_set['luns'] if entry['lun'] == lun]
-                if not present and device and mapped and mapped[0] != device:
-                    raise PlanError('LUN %d of %s maps device %s, not %s: not deleted'
-                                    % (lun, '/'.join(p for p in (driver, target, group) if p), mapped[0], device))
-
-            # The LUN number only identifies the LUN to delete; the model needs a device name all the same.
-            entry = {'lun': lun, 'device': device or ANY_DEVICE, 'read_only': params['read_only']}
-            place = {'name': target}
-            if group:
-                place['groups'] = [{'name': group, 'luns': [entry]}]
-            else:
-                place['luns'] = [entry]
-            desired = normalize({'drivers': [{'name': driver, 'targets': [place]}]})
-            # The device's handler is read so the planner knows the device and whether it is read-only itself.
-            scope = {'handlers': [handler] if handler else [], 'devices': [device], 'drivers': [driver],
-                     'targets': [target], 'device_groups': False, 'global_attributes': False}
-            return scst.converge(desired, 'merged' if present else 'deleted', scope, force=params['force'],
-                                 prepare=check_place, focus=True)
-
-    scst.run(body)
+    scst.run_intent(_intent.lun)
 
 
 if __name__ == '__main__':

@@ -233,26 +233,8 @@ after:
   sample: *model_sample
 '''
 
-from ansible_collections.storage.scst.plugins.module_utils import _secrets
-from ansible_collections.storage.scst.plugins.module_utils._errors import ScstInputError
-from ansible_collections.storage.scst.plugins.module_utils._gather import fc_ports
-from ansible_collections.storage.scst.plugins.module_utils._model import (
-    FC_DRIVERS,
-    ModelError,
-    by_name,
-    check,
-    format_path,
-    is_hardware_target,
-    normalize_target_name,
-)
-from ansible_collections.storage.scst.plugins.module_utils._plan import PlanError
+from ansible_collections.storage.scst.plugins.module_utils import _intent, _secrets
 from ansible_collections.storage.scst.plugins.module_utils._runner import ScstModule
-from ansible_collections.storage.scst.plugins.module_utils._validate import (
-    MIN_CHAP_SECRET_LENGTH,
-    Secret,
-    check_name,
-    check_token,
-)
 
 _USER = dict(user=dict(type='str', required=True), secret=dict(type='str', required=True, no_log=True))
 _CHAP = dict(type='dict', options=dict((key, dict(type='list', elements='dict', options=_USER))
@@ -273,167 +255,14 @@ ARGUMENT_SPEC = dict(
 SETTINGS = ('enabled', 'attributes', 'chap', 'driver_enabled', 'driver_attributes', 'driver_chap')
 
 
-def chap_secrets(params):
-    """The CHAP secrets of the options, and those wrongly given in attributes (refused, but masked too)."""
-    secrets = set(user['secret'] for option in ('chap', 'driver_chap') for users in (params[option] or {}).values()
-                  for user in users or () if user['secret'])
-    for option in ('attributes', 'driver_attributes'):
-        for name, value in (params[option] or {}).items():
-            if _secrets.CHAP_ATTRIBUTE.match(str(name)):
-                secrets |= _secrets.of_value(value)
-    return secrets
-
-
-def chap_attributes(chap, option):
-    """{IncomingUser: ['NAME SECRET', ...], ...} of the lists given in a chap option, each checked first."""
-    out = {}
-    for key, attribute in _secrets.CHAP_ATTRIBUTES:
-        users = (chap or {}).get(key)
-        if users is None:
-            continue
-        if key == 'outgoing' and len(users) > 1:
-            raise ScstInputError('%s.outgoing' % option, [u['user'] for u in users], 'SCST keeps one outgoing user')
-        for index, user in enumerate(users):
-            where = '%s.%s[%d]' % (option, key, index)
-            check_token(user['user'], where + '.user')
-            check_token(Secret(user['secret']), where + '.secret')
-            if len(user['secret']) < MIN_CHAP_SECRET_LENGTH:
-                raise ScstInputError(where + '.secret', Secret(user['secret']),
-                                     'is shorter than %d characters, which iscsi-scstd refuses' % MIN_CHAP_SECRET_LENGTH,
-                                     secret=True)
-        out[attribute] = ['%s %s' % (user['user'], user['secret']) for user in users]
-    return out
-
-
-def user_attributes(attributes, option):
-    for name in attributes or {}:
-        if name in _secrets.CHAP_NAMES:
-            raise ScstInputError('%s.%s' % (option, name), name, 'CHAP users go in the chap options, whose secrets are '
-                                 'never logged (chap for a target, driver_chap for the driver)')
-    return dict(attributes or {})
-
-
-def wanted(params):
-    """The desired driver (and target) as the user gave them, validated.
-
-    Returns (model, target name, target attribute names given, driver attribute names given); a name given
-    with an empty list is in the sets but not in the model: its values are all removed.
-    """
-    driver = params['driver']
-    name = None
-    if params['name'] is not None:
-        name = normalize_target_name(driver, check_name(params['name'], 'name', kind='target', driver=driver))
-    driver_attrs = user_attributes(params['driver_attributes'], 'driver_attributes')
-    driver_attrs.update(chap_attributes(params['driver_chap'], 'driver_chap'))
-    target_attrs = user_attributes(params['attributes'], 'attributes')
-    target_attrs.update(chap_attributes(params['chap'], 'chap'))
-    raw = {'name': driver, 'enabled': params['driver_enabled'], 'attributes': driver_attrs, 'targets': []}
-    if name is not None:
-        raw['targets'].append({'name': name, 'enabled': params['enabled'], 'attributes': target_attrs})
-    try:
-        model = check({'drivers': [raw]})
-    except ModelError as error:
-        raise PlanError('; '.join('%s: %s' % (option_path(path), message) for path, message in error.problems))
-    return model, name, set(target_attrs), set(driver_attrs)
-
-
-def option_path(path):
-    """The option a problem of check() is about: ('drivers', 0, 'targets', 0, 'attributes', 'x') -> attributes.x."""
-    if tuple(path[:4]) == ('drivers', 0, 'targets', 0):
-        return format_path(path[4:])
-    if tuple(path[:2]) == ('drivers', 0):
-        return 'driver' if tuple(path[2:]) in (('name',), ()) else 'driver_' + format_path(path[2:])
-    return format_path(path)
-
-
-def absent_ports(driver, have_driver):
-    """Sentence listing the hardware targets (and FC ports) the host has, for a port it does not have."""
-    names = [t['name'] for t in have_driver['targets']]
-    text = 'driver %s has the targets %s' % (driver, ', '.join(names)) if names else 'driver %s has no targets' % driver
-    if driver in FC_DRIVERS:
-        ports = fc_ports()
-        text += '; this host has the FC ports %s' % (
-            ', '.join('%s (%s)' % (wwpn, host) for host, wwpn in sorted(ports.items())) if ports
-            else 'none (/sys/class/fc_host is empty)')
-    return text
-
-
-def extra_values(want, have, given):
-    """{attribute: [values]} of the multi-valued attributes the task names whose current values it does not
-    want: the values to delete so that each becomes exactly the set given (changed CHAP secrets and a different
-    OutgoingUser are replaced by the merge itself)."""
-    out = {}
-    for attr in sorted(given):
-        current = have.get(attr)
-        if not isinstance(current, list):
-            continue
-        wanted_values = want.get(attr) or []
-        if attr == 'OutgoingUser' and wanted_values:
-            continue
-        keys = set(_value_key(attr, value) for value in wanted_values)
-        extra = [value for value in current if _value_key(attr, value) not in keys]
-        if extra:
-            out[attr] = extra
-    return out
-
-
-def _value_key(attr, value):
-    # SCST deletes CHAP users by name and matches portal patterns ignoring case.
-    return value.split(None, 1)[0] if attr in _secrets.CHAP_NAMES else value.lower()
-
-
-def converge(scst):
-    params = scst.params
-    desired, name, given, driver_given = wanted(params)
-    driver = params['driver']
-    want_driver = desired['drivers'][0]
-    scope = dict(handlers=[], drivers=[driver], targets=[name] if name is not None else [], device_groups=False,
-                 global_attributes=False)
-    if params['state'] == 'absent':
-        # absent deletes (or clears) the target; in state deleted an enabled: false would only disable it.
-        want_driver['enabled'] = None
-        for target in want_driver['targets']:
-            target['enabled'] = None
-        return scst.converge(desired, 'deleted', scope, force=params['force'], report_keys_only=True)
-
-    def prepare(current):
-        """Refuse a hardware target the host does not have; return the multi-valued values to delete."""
-        have_driver = by_name(current['drivers']).get(driver)
-        if have_driver is None:
-            return None
-        removals = {'name': driver, 'attributes': extra_values(want_driver['attributes'], have_driver['attributes'],
-                                                               driver_given), 'targets': []}
-        if name is not None:
-            want = want_driver['targets'][0]
-            have = by_name(have_driver['targets']).get(name)
-            if have is None and is_hardware_target(driver, want):
-                raise PlanError('%s is not a target of driver %s, and hardware targets are never created: %s'
-                                % (name, driver, absent_ports(driver, have_driver)))
-            extra = extra_values(want['attributes'], have['attributes'], given) if have else {}
-            if extra:
-                removals['targets'].append({'name': name, 'attributes': extra})
-        if not removals['attributes'] and not removals['targets']:
-            return None
-        return {'drivers': [removals]}
-
-    return scst.converge(desired, 'merged', scope, prepare=prepare, report_keys_only=True)
-
-
 def main():
-    scst = ScstModule(ARGUMENT_SPEC, secrets_in=chap_secrets, required_if=[('state', 'absent', ['name'])])
+    scst = ScstModule(ARGUMENT_SPEC, secrets_in=_intent.target_secrets, required_if=[('state', 'absent', ['name'])])
     params = scst.params
     if params['state'] == 'absent':
         given = [option for option in SETTINGS if params[option] is not None]
         if given:
             scst.module.fail_json(msg='state=absent takes no settings; remove %s' % ', '.join(given))
-
-    def body():
-        result = converge(scst)
-        if params['name'] is not None:
-            result['name'] = normalize_target_name(params['driver'], params['name'])
-        return result
-
-    scst.run(body)
+    scst.run_intent(_intent.target)
 
 
 if __name__ == '__main__':

@@ -172,21 +172,6 @@ def as_scstadmin_writes(model):
     return model
 
 
-def without_local_sessions(model):
-    """scstadmin's model without the ``session_name`` of scst_local targets.
-
-    COLLECTION DIVERGENCE, reported and pinned by test_collection_gathers_local_sessions below: scstadmin reads
-    an scst_local target's sessions/ as its session_name values (SCST.pm, targetAttributes); the collection's
-    gathered and after models have no session_name.
-    """
-    model = json.loads(json.dumps(model))
-    for driver in model['drivers']:
-        if driver['name'] == 'scst_local':
-            for target in driver['targets']:
-                target['attributes'].pop('session_name', None)
-    return model
-
-
 @pytest.fixture(scope='module')
 def loop_device(tmp_path_factory):
     """One loop device for every vdisk_blockio device of the examples (as the examples target has)."""
@@ -309,7 +294,7 @@ def test_scst_config_then_scstadmin(kernel, tmp_path, loop_device, name):
     after = module('scst_config', src=conf, state='overridden', force=True)['after']
     written = tmp_path / 'written.conf'
     scstadmin('-write_config', str(written))
-    read_back = without_local_sessions(masked(parse(written.read_text(), compat='scstadmin')))
+    read_back = masked(parse(written.read_text(), compat='scstadmin'))
     assert read_back == as_scstadmin_writes(after)
     forced = scstadmin('-config', conf, '-force')
     assert unexplained(forced.out, kernel) == [], forced.out
@@ -330,9 +315,9 @@ TARGET_DRIVER scst_local {
 """
 
 
-@pytest.mark.xfail(strict=True, reason='collection divergence: gathered has no session_name of scst_local targets')
 def test_collection_gathers_local_sessions(kernel, tmp_path):
-    """What scstadmin -write_config keeps of an scst_local target, the collection's gathered model keeps too."""
+    """What scstadmin -write_config keeps of an scst_local target, the collection's gathered model keeps too: its
+    sessions as session_name (SCST.pm reads sessions/ so; SYSFS.md §2.3)."""
     hand_made_file(tmp_path)
     conf = tmp_path / 'local.conf'
     conf.write_text(LOCAL_CONF.replace('@BACKING@', str(tmp_path)))
@@ -342,6 +327,27 @@ def test_collection_gathers_local_sessions(kernel, tmp_path):
     scstadmin('-write_config', str(written))
     gathered = module('scst_config', state='gathered')['gathered']
     assert masked(parse(written.read_text(), compat='scstadmin')) == as_scstadmin_writes(gathered)
+
+
+def test_overridden_recreates_a_deleted_local_session(kernel, tmp_path):
+    """A session of the configuration that was deleted (del_session, SYSFS.md §2.3) comes back with add_session;
+    one the configuration does not name goes only with force; a second run changes nothing."""
+    hand_made_file(tmp_path)
+    conf = tmp_path / 'local.conf'
+    conf.write_text(LOCAL_CONF.replace('@BACKING@', str(tmp_path)))
+    module('scst_config', src=str(conf), state='overridden', force=True)
+    assert kernel.entries('targets/scst_local/local1/sessions') == ['host1']
+    kernel.write('targets/scst_local/mgmt', 'del_session local1 host1')
+    kernel.write('targets/scst_local/mgmt', 'add_session local1 host2')
+    assert kernel.entries('targets/scst_local/local1/sessions') == ['host2']
+    with pytest.raises(AssertionError, match='session host2 of target scst_local/local1 would be deleted'):
+        module('scst_config', src=str(conf), state='overridden')
+    assert kernel.entries('targets/scst_local/local1/sessions') == ['host2']
+    again = module('scst_config', src=str(conf), state='overridden', force=True)
+    assert "echo 'add_session local1 host1' > /sys/kernel/scst_tgt/targets/scst_local/mgmt" in again['commands']
+    assert "echo 'del_session local1 host2' > /sys/kernel/scst_tgt/targets/scst_local/mgmt" in again['commands']
+    assert kernel.entries('targets/scst_local/local1/sessions') == ['host1']
+    assert not module('scst_config', src=str(conf), state='overridden')['changed']
 
 
 def test_collection_leaves_out_read_only_size(kernel, tmp_path):

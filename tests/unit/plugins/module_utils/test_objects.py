@@ -14,7 +14,7 @@ import os
 
 import pytest
 
-from ansible_collections.storage.scst.plugins.module_utils import _objects, _runner
+from ansible_collections.storage.scst.plugins.module_utils import _objects, _plan_object, _runner
 from ansible_collections.storage.scst.plugins.module_utils._errors import ScstInputError
 from ansible_collections.storage.scst.plugins.module_utils._model import normalize
 from ansible_collections.storage.scst.plugins.module_utils._plan import PlanError
@@ -45,8 +45,8 @@ def tree(tmp_path):
 
 
 def test_device_luns_lists_every_lun_but_copy_managers():
-    assert _objects.device_luns(current(), 'disk1') == ['qla2x00t/%s/3' % QLA, 'qla2x00t/%s/esx/0' % QLA]
-    assert _objects.device_luns(current(), 'disk2') == []
+    assert _plan_object.device_luns(current(), 'disk1') == ['qla2x00t/%s/3' % QLA, 'qla2x00t/%s/esx/0' % QLA]
+    assert _plan_object.device_luns(current(), 'disk2') == []
 
 
 def test_fc_names_in_any_common_form_are_normalised():
@@ -110,7 +110,7 @@ def _scst_module(monkeypatch, applied):
     scst.module = _FakeModule()
     scst.client = _FakeClient()
     monkeypatch.setattr(scst, 'read', lambda scope, nonkey=True, focus=None: current())
-    monkeypatch.setattr(_runner._gather, 'gather_meta', lambda client, handlers=None, drivers=None, targets=None: {})
+    monkeypatch.setattr(_runner._gather, 'gather_meta', lambda client, **scope: {})
 
     class _Result(object):
         ok = True

@@ -37,6 +37,24 @@ def test_scst_local_target_repeats_session_name():
         ('targets/scst_local/mgmt', 'add_target local1 session_name=host_a;session_name=host_b')]
 
 
+def local(*sessions):
+    attributes = {'session_name': list(sessions)} if sessions else {}
+    return model(drivers=[{'name': 'scst_local', 'targets': [{'name': 'local1', 'attributes': attributes}]}])
+
+
+def test_scst_local_sessions_are_added_and_deleted_through_the_driver_mgmt():
+    # add_session / del_session TARGET SESSION (SYSFS.md §2.3); a session is a local host: deleting one needs force.
+    assert commands(plan(local('host_a', 'host_b'), local('host_b'))) == [
+        ('targets/scst_local/mgmt', 'add_session local1 host_a')]
+    assert commands(plan(local('host_a'), local('host_b'), 'merged')) == [
+        ('targets/scst_local/mgmt', 'add_session local1 host_a')]
+    with pytest.raises(PlanError, match='session host_b of target scst_local/local1 would be deleted'):
+        plan(local('host_a'), local('host_b'), 'overridden')
+    assert commands(plan(local('host_a'), local('host_b'), 'overridden', force=True)) == [
+        ('targets/scst_local/mgmt', 'del_session local1 host_b'), ('targets/scst_local/mgmt', 'add_session local1 host_a')]
+    assert commands(plan(local('host_a'), local('host_a'), 'overridden')) == []
+
+
 def test_pass_through_device_is_assigned_without_parameters():
     desired = model(handlers=handlers('dev_disk', dev_disk=[{'name': '2:0:1:0'}]))
     assert commands(plan(desired, model(handlers=handlers('dev_disk')))) == [

@@ -14,7 +14,7 @@ import errno
 
 import pytest
 
-from ansible_collections.storage.scst.plugins.module_utils import _restore
+from ansible_collections.storage.scst.plugins.module_utils import _predict, _restore
 from ansible_collections.storage.scst.plugins.module_utils._apply import apply
 from ansible_collections.storage.scst.plugins.module_utils._gather import gather, gather_facts, gather_meta
 from ansible_collections.storage.scst.plugins.module_utils._model import check
@@ -100,6 +100,31 @@ def test_overridden_drains_sessions_and_recreates_a_device(emu):
     assert [a.kind for a in actions][:3] == ['disable', 'close_session', 'wait_sessions']
     assert replan(client, smaller, 'overridden') == []
     assert [d['name'] for h in gather(client)['handlers'] for d in h['devices']] == ['disk01']
+
+
+def test_local_sessions_are_gathered_planned_and_predicted():
+    # scst_local's sessions are configuration (session_name, SYSFS.md §2.3): gathered from sessions/, a deleted one
+    # added back with add_session, and the predicted after of a focused run is what a fresh gather reads.
+    with emulated_host(modules=('scst', 'scst_vdisk', 'scst_local')) as host:
+        client = host['client']
+        desired = check({'drivers': [{'name': 'scst_local', 'targets': [
+            {'name': 'local1', 'attributes': {'session_name': ['host1']}}]}]})
+        assert converge(client, desired, 'merged')[1].ok
+        local = [d for d in gather(client)['drivers'] if d['name'] == 'scst_local'][0]
+        targets = dict((t['name'], t) for t in local['targets'])
+        assert targets['local1']['attributes']['session_name'] == ['host1']
+        assert targets['scst_local_tgt']['attributes']['session_name'] == ['scst_local_host']
+        with client.locked():
+            client.mgmt('targets/scst_local/mgmt', 'del_session local1 host1')
+        before = gather(client, nonkey=True, focus=desired)
+        assert [t['attributes'] for d in before['drivers'] for t in d['targets'] if t['name'] == 'local1'] == [
+            {'rel_tgt_id': '0'}]
+        actions = plan(desired, before, 'merged', meta=gather_meta(client))
+        assert [(a.path, str(a.command)) for a in actions] == [('targets/scst_local/mgmt', 'add_session local1 host1')]
+        predicted = _predict.predict(before, actions, desired)[0]
+        assert apply(client, actions).ok
+        assert predicted == gather(client, nonkey=True, focus=desired)
+        assert replan(client, desired, 'merged') == []
 
 
 def test_deleted_with_empty_config_clears_scst(emu):

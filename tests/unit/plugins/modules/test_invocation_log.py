@@ -14,18 +14,7 @@ import pytest
 
 from ansible.module_utils import basic
 from ansible_collections.storage.scst.plugins.modules import scst_config, scst_target
-
-try:
-    from ansible.module_utils.testing import patch_module_args
-except ImportError:  # ansible-core before 2.19
-    import contextlib
-
-    from unittest import mock
-
-    @contextlib.contextmanager
-    def patch_module_args(args):
-        with mock.patch.object(basic, '_ANSIBLE_ARGS', json.dumps({'ANSIBLE_MODULE_ARGS': args}).encode()):
-            yield
+from ansible_collections.storage.scst.tests.unit.plugins.modules.module_args import patch_module_args
 
 SECRET = 'lg-Secret-4e7b19c0'
 SECOND = 'lg-Second-88aa01f3'

@@ -9,7 +9,7 @@ __metaclass__ = type
 import pytest
 
 from ansible_collections.storage.scst.plugins.module_utils._errors import ScstInputError
-from ansible_collections.storage.scst.plugins.modules import scst_group
+from ansible_collections.storage.scst.plugins.module_utils import _intent
 
 
 def lun(number, device='disk01'):
@@ -17,7 +17,7 @@ def lun(number, device='disk01'):
 
 
 def test_luns_are_read_like_the_model():
-    assert scst_group.check_luns([lun(0), lun('10', 'disk02')]) == [lun(0), lun(10, 'disk02')]
+    assert _intent.check_luns([lun(0), lun('10', 'disk02')]) == [lun(0), lun(10, 'disk02')]
 
 
 @pytest.mark.parametrize('luns, option, words', [
@@ -29,5 +29,5 @@ def test_luns_are_read_like_the_model():
 ])
 def test_luns_refused_before_anything_is_read(luns, option, words):
     with pytest.raises(ScstInputError) as err:
-        scst_group.check_luns(luns)
+        _intent.check_luns(luns)
     assert err.value.option == option and words in err.value.reason
