@@ -24,6 +24,9 @@ ROLE = os.path.join(REPO, 'roles', 'scst')
 # on h1-h3 because the comparison needs a configuration to apply, and set to '' on h4.
 NOT_EMPTIED = {'scst_config': "the configuration under test on h1-h3; h4 sets it to '' as well"}
 
+# The variables of playbooks/site.yml and gather.yml themselves (a playbook has no argument spec).
+PLAYBOOK_VARIABLES = ('scst_hosts', 'scst_ssh_pipelining', 'scst_report_dir', 'scst_report_name', 'scst_report_copy_manager')
+
 # The devices of the emulated kernel, with their handler: PROBE of conftest.py does not list them.
 DEVICES = r'''
 import json, os
@@ -79,7 +82,16 @@ def scenario(make_fleet):
             yaml.safe_dump(values, handle)
     prepare = fleet.play('demo/prepare.yml', label='prepare')
     assert prepare.rc == 0, prepare.output
-    run = fleet.play('playbooks/site.yml', '-v', label='site')
+    # The playbooks' own variables empty as well (extra vars, given after the rig's scst_report_dir); the report
+    # then goes to its default directory, ~/scst-reports on the controller, here under a HOME of the test's own.
+    home = os.path.join(fleet.base, 'home')
+    os.makedirs(home)
+    saved = os.environ['HOME']
+    os.environ['HOME'] = home
+    try:
+        run = fleet.play('playbooks/site.yml', '-v', '-e', json.dumps(dict.fromkeys(PLAYBOOK_VARIABLES, '')), label='site')
+    finally:
+        os.environ['HOME'] = saved
     assert run.rc == 0, run.output[-6000:]
     return fleet, run, {host: observed(fleet, run, host) for host in fleet.hosts}
 
@@ -117,3 +129,16 @@ def test_empty_configuration_is_no_configuration(scenario):
     assert empty['conf'] is None and empty['devices'] == {} and empty['targets'] == {}, empty
     for key in ('modules', 'modprobe', 'loaded', 'scst_service_enabled'):
         assert empty[key] == baseline[key], key
+
+
+def test_empty_playbook_variables_mean_their_defaults(scenario):
+    """scst_hosts '' is every host of scst_fc and scst_iscsi, scst_report_dir '' the default directory (the
+    issue's survey case failed with "There was an issue creating  as requested"), scst_report_name '' scst-report."""
+    fleet, run = scenario[:2]
+    report = os.path.join(fleet.base, 'home', 'scst-reports', 'scst-report.md')
+    assert os.path.isfile(report) and os.path.isfile(report[:-3] + '.html'), run.output[-3000:]
+    with open(report, encoding='utf-8') as handle:
+        text = handle.read()
+    for host in fleet.hosts:
+        assert run.stat(host).get('ok', 0) > 0 and host in text, host
+    assert 'copy_manager' not in text

@@ -7,10 +7,13 @@ which loads nothing, says plainly that they were not checked. One virtual host."
 from __future__ import annotations
 
 import copy
+import json
+import os
+import re
 
 import pytest
 
-from conftest import SCST_CONFIG, emulator
+from conftest import REPO, SCST_CONFIG, emulator
 
 WRONG_WWPN = '21:00:00:24:ff:99:99:00'
 NOT_CHECKED = 'FC PORTS NOT CHECKED'
@@ -93,3 +96,13 @@ def test_the_corrected_configuration_applies_and_checks_the_ports(runs, fleet):
     assert not any(note.startswith(NOT_CHECKED) for note in notes if isinstance(notes, list)), notes
     assert sorted(after['targets']) == sorted(f'qla2x00t/{wwpn}' for wwpn in fleet.wwpns(host)), after['targets']
     assert all(target['enabled'] == '1' for target in after['targets'].values()), after['targets']
+
+
+def test_the_emulator_readme_names_the_inventory_variable_of_the_wwpns(fleet):
+    """Issue 12, point 10: emulator/README.md said scst_emulated_wwpns where the inventory writes another name."""
+    with open(os.path.join(REPO, 'emulator', 'README.md'), encoding='utf-8') as handle:
+        named = re.search(r"host's WWPNs as `([a-z_]+)`", handle.read().replace('\n', ' ')).group(1)
+    with open(fleet.fleet_inventory, encoding='utf-8') as handle:
+        line = next(line for line in handle if line.startswith(fleet.hosts[0] + ' '))
+    value = re.search(named + r"='([^']*)'", line)
+    assert value and json.loads(value.group(1)) == fleet.wwpns(fleet.hosts[0]), (named, line)
