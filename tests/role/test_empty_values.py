@@ -56,7 +56,7 @@ def fc_only_config():
 
 
 def test_every_variable_has_one_documented_default():
-    """The role reads each variable through __scst, whose defaults are __scst_defaults: a variable missing
+    """The role reads each variable through __scst_var, whose defaults are __scst_defaults: a variable missing
     there would be invisible to the role, and a default that differs from argument_specs would be a lie."""
     options, defaults = role_options(), role_defaults()
     assert sorted(defaults) == sorted(options)
