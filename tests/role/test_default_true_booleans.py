@@ -11,14 +11,13 @@ h3 has an attribute typo with scst_config_check_names false; h4 and h5 fail thei
 
 from __future__ import annotations
 
-import copy
 import json
 import os
 
 import pytest
 import yaml
 
-from conftest import REPO, SCST_CONFIG
+from conftest import REPO, fc_only_config
 
 INITRAMFS_LOG = '/root/initramfs-rebuilt'
 # Stand-ins for lsinitramfs/lsinitrd (the initramfs holds qla2xxx) and update-initramfs/dracut (which leave a
@@ -43,16 +42,8 @@ def default_true_booleans():
     return sorted(name for name, option in options.items() if option.get('default') is True)
 
 
-def config():
-    """FC only (every other variable at its default): two backing-file devices and two targets by port."""
-    model = copy.deepcopy(SCST_CONFIG)
-    model['drivers'] = [driver for driver in model['drivers'] if driver['name'] != 'iscsi']
-    model['handlers'] = [handler for handler in model['handlers'] if handler['name'] != 'vdisk_nullio']
-    return model
-
-
 def typo_config():
-    model = config()
+    model = fc_only_config()
     model['handlers'][0]['devices'][0]['attributes']['blocksze'] = 4096
     return model
 
@@ -68,7 +59,7 @@ FAULTED = ('h4', 'h5')
 
 @pytest.fixture(scope='module')
 def scenario(make_fleet):
-    fleet = make_fleet('booleans', {'scst_qlini_mode': 'disabled', 'scst_config': config()}, hosts=5)
+    fleet = make_fleet('booleans', {'scst_qlini_mode': 'disabled', 'scst_config': fc_only_config()}, hosts=5)
     host_vars = os.path.join(fleet.inventory, 'host_vars')
     os.makedirs(host_vars)
     for host, values in HOST_VARS.items():

@@ -10,14 +10,13 @@ loaded modules, devices, targets and summaries are compared, host names and WWPN
 
 from __future__ import annotations
 
-import copy
 import json
 import os
 
 import pytest
 import yaml
 
-from conftest import REPO, SCST_CONFIG
+from conftest import REPO, fc_only_config
 
 ROLE = os.path.join(REPO, 'roles', 'scst')
 # Variables that cannot be empty, with the reason. The role has no required variable today; scst_config is given
@@ -45,14 +44,6 @@ def role_options():
 def role_defaults():
     with open(os.path.join(ROLE, 'defaults', 'main.yml'), encoding='utf-8') as handle:
         return yaml.safe_load(handle)['__scst_defaults']
-
-
-def fc_only_config():
-    """The suite's model without its iSCSI driver: every variable at its default serves FC only."""
-    config = copy.deepcopy(SCST_CONFIG)
-    config['drivers'] = [driver for driver in config['drivers'] if driver['name'] != 'iscsi']
-    config['handlers'] = [handler for handler in config['handlers'] if handler['name'] != 'vdisk_nullio']
-    return config
 
 
 def test_every_variable_has_one_documented_default():

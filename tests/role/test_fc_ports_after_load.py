@@ -6,28 +6,20 @@ which loads nothing, says plainly that they were not checked. One virtual host."
 
 from __future__ import annotations
 
-import copy
 import json
 import os
 import re
 
 import pytest
 
-from conftest import REPO, SCST_CONFIG, emulator
+from conftest import REPO, emulator, fc_only_config
 
 WRONG_WWPN = '21:00:00:24:ff:99:99:00'
 NOT_CHECKED = 'FC PORTS NOT CHECKED'
 
 
-def good_config():
-    config = copy.deepcopy(SCST_CONFIG)
-    config['drivers'] = [driver for driver in config['drivers'] if driver['name'] != 'iscsi']
-    config['handlers'] = [handler for handler in config['handlers'] if handler['name'] != 'vdisk_nullio']
-    return config
-
-
 def bad_config():
-    config = good_config()
+    config = fc_only_config()
     config['drivers'][0]['targets'] += [{'name': WRONG_WWPN, 'enabled': True}, {'port': 5, 'enabled': True}]
     return config
 
@@ -51,7 +43,7 @@ def runs(fleet):
     after_check = fleet.probe(host)
     real = fleet.play('playbooks/site.yml', label='bad-real')
     after_real = fleet.probe(host)
-    fleet.write_group_vars({'scst_qlini_mode': 'disabled', 'scst_config': good_config()})
+    fleet.write_group_vars({'scst_qlini_mode': 'disabled', 'scst_config': fc_only_config()})
     good = fleet.play('playbooks/site.yml', label='good-real')
     return host, before, (check, after_check), (real, after_real), (good, fleet.probe(host))
 
