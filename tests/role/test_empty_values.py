@@ -105,8 +105,8 @@ def test_empty_and_null_values_give_what_leaving_them_out_gives(scenario):
     baseline = states['h1']
     # The baseline did something to compare: the boot files, the configuration and its devices are there.
     assert 'qla2xxx_scst' in baseline['modules'] and baseline['modprobe'], baseline
-    assert baseline['conf'] and 'disk01' in baseline['conf'] and baseline['devices'] == {'disk01': 'vdisk_fileio',
-                                                                                          'disk02': 'vdisk_fileio'}
+    assert baseline['conf'] and 'disk01' in baseline['conf'], baseline
+    assert baseline['devices'] == {'disk01': 'vdisk_fileio', 'disk02': 'vdisk_fileio'}, baseline
     assert baseline['scst_service_enabled'] is True
     for host in ('h2', 'h3'):
         for key in sorted(baseline):
