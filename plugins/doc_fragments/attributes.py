@@ -1,6 +1,11 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Attribute declarations shared by every module of storage.scst, so each states its support level once."""
+"""Attribute declarations shared by every module of storage.scst, so each states its support level once.
+
+Every module supports check mode, diff mode and idempotence fully and belongs to the action group; a module
+states only what differs (ansible-core merges each attribute of a module into the fragment's, so a module's
+``details`` or ``support: none`` is added to or replaces the fragment's).
+"""
 
 from __future__ import absolute_import, division, print_function
 
@@ -11,6 +16,8 @@ class ModuleDocFragment(object):
 
     DOCUMENTATION = r'''
 options: {}
+author:
+  - storage.scst maintainers (@storage-scst)
 requirements:
   - A Linux host with SCST 3.x built for its kernel (the C(scst) kernel modules and, for iSCSI, C(iscsi-scstd));
     developed against the sysfs interface of SCST 3.11.
@@ -22,18 +29,15 @@ attributes:
     platforms: linux
   check_mode:
     description: Can run in check_mode and return changed status prediction without modifying target.
+    support: full
   diff_mode:
     description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
+    support: full
   idempotent:
     description:
       - When run twice in a row outside check mode, with the same arguments, the second invocation indicates no change.
       - This assumes that the system controlled/queried by the module has not changed in a relevant way.
-'''
-
-    # Modules that change the kernel or files: full check mode, diff mode, idempotent.
-    ACTIONGROUP_SCST = r'''
-options: {}
-attributes:
+    support: full
   action_group:
     description: Use C(group/storage.scst.scst) in C(module_defaults) to set defaults for this module.
     support: full

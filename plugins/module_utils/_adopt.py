@@ -60,21 +60,17 @@ def unmask(model, files, mask):
         if secret:
             live.setdefault(owner, {}).setdefault(user, []).append(secret)
     missing = []
-    for key, attributes in _secrets.chap_owners(model):
-        for name, value in attributes.items():
-            if not _secrets.CHAP_ATTRIBUTE.match(str(name)):
-                continue
-            entries = value if isinstance(value, list) else [value]
-            out = []
-            for entry in entries:
-                user, dummy, secret = str(entry).partition(' ')
-                known = live.get(key, {}).get(user)
-                if secret == mask and known:
-                    entry = '%s %s' % (user, known.pop(0))
-                elif secret == mask:
-                    missing.append('%s %s %s' % ('/'.join(key), name, user))
-                out.append(entry)
-            attributes[name] = out if isinstance(value, list) else out[0]
+
+    def give_back(place, name, user, secret):
+        if secret != mask:
+            return None
+        known = live.get(place, {}).get(user)
+        if known:
+            return '%s %s' % (user, known.pop(0))
+        missing.append('%s %s %s' % ('/'.join(place), name, user))
+        return None
+
+    _secrets.rewrite_entries(model, give_back)
     return model, missing
 
 
@@ -87,25 +83,19 @@ def split_secrets(model, prefix='vault_scst_chap'):
     model = copy.deepcopy(model)
     names = {}
     secrets = {}
-    for dummy, attributes in _secrets.chap_owners(model):
-        for key, value in attributes.items():
-            if not _secrets.CHAP_ATTRIBUTE.match(str(key)):
-                continue
-            entries = value if isinstance(value, list) else [value]
-            replaced = []
-            for entry in entries:
-                user, dummy, secret = str(entry).partition(' ')
-                if not secret:
-                    replaced.append(entry)
-                    continue
-                if (user, secret) not in names:
-                    base = '%s_%s' % (prefix, _WORD.sub('_', user.lower()).strip('_') or 'user')
-                    name, number = base, 1
-                    while name in secrets:
-                        number += 1
-                        name = '%s_%d' % (base, number)
-                    names[(user, secret)] = name
-                    secrets[name] = secret
-                replaced.append('%s {{ %s }}' % (user, names[(user, secret)]))
-            attributes[key] = replaced if isinstance(value, list) else replaced[0]
+
+    def reference(place, attribute, user, secret):
+        if not secret:
+            return None
+        if (user, secret) not in names:
+            base = '%s_%s' % (prefix, _WORD.sub('_', user.lower()).strip('_') or 'user')
+            name, number = base, 1
+            while name in secrets:
+                number += 1
+                name = '%s_%d' % (base, number)
+            names[(user, secret)] = name
+            secrets[name] = secret
+        return '%s {{ %s }}' % (user, names[(user, secret)])
+
+    _secrets.rewrite_entries(model, reference)
     return model, secrets

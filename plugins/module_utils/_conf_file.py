@@ -21,12 +21,15 @@ import tempfile
 import time
 
 from ansible_collections.storage.scst.plugins.module_utils import _conf
+from ansible_collections.storage.scst.plugins.module_utils._errors import ScstError
 
 MODE = 0o600
 
 
-class ConfFileError(Exception):
-    pass
+class ConfFileError(ScstError):
+    """scst.conf cannot be read or written on the managed host."""
+
+    sysfs_failure = False
 
 
 def round_trip_problem(text):

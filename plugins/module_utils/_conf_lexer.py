@@ -18,6 +18,7 @@ __metaclass__ = type
 import re
 
 from ansible_collections.storage.scst.plugins.module_utils import _model
+from ansible_collections.storage.scst.plugins.module_utils._errors import ScstError
 
 
 CHANGE = 'change'   # scstadmin would silently read the file differently: strict error, compat warning
@@ -53,12 +54,21 @@ class ConfIssue:
         return {'file': self.filename, 'line': self.line, 'column': self.column, 'message': self.message}
 
 
-class ConfError(Exception):
+class ConfError(ScstError):
     """scst.conf cannot be read (strict mode: it holds constructs that scstadmin misreads, or errors)."""
+
+    sysfs_failure = False
 
     def __init__(self, issues):
         self.issues = sorted(issues, key=lambda i: (i.line, i.column))
-        super(ConfError, self).__init__('\n'.join(str(i) for i in self.issues))
+        super(ConfError, self).__init__('\n'.join(str(i) for i in self.issues),
+                                        issues=[issue.to_dict() for issue in self.issues])
+
+    def to_dict(self):
+        result = super(ConfError, self).to_dict()
+        # One line for a module result, led by the name of the text (a src path, or 'content').
+        result['msg'] = '%s cannot be read: %s' % (self.issues[0].filename, '; '.join(str(i) for i in self.issues))
+        return result
 
 
 class _Entry:

@@ -77,14 +77,16 @@ class Renderer:
                 out += '\n'
         return out
 
+    def named(self, keyword, obj, indent, path, after=''):
+        """'KEYWORD name' with its attribute lines in a block (then ``after``), or alone when it has none."""
+        out = '%s%s %s' % (indent, keyword, self.name(obj['name'], path + ('name',)))
+        attrs = self.attributes(obj['attributes'], indent + '\t', path + ('attributes',))
+        return out + (' {\n%s%s}\n%s' % (attrs, indent, after) if attrs else '\n')
+
     def handler(self, handler, path):
         body = self.attributes(handler['attributes'], '\t', path + ('attributes',))
-        devices = ''
-        for index, device in enumerate(handler['devices']):
-            dpath = path + ('devices', index)
-            devices += '\tDEVICE %s' % self.name(device['name'], dpath + ('name',))
-            attrs = self.attributes(device['attributes'], '\t\t', dpath + ('attributes',))
-            devices += ' {\n%s\t}\n\n' % attrs if attrs else '\n'
+        devices = ''.join(self.named('DEVICE', device, '\t', path + ('devices', index), after='\n')
+                          for index, device in enumerate(handler['devices']))
         body += re.sub(r'\n+$', '\n', devices, count=1)
         return 'HANDLER %s {\n%s}\n\n' % (self.name(handler['name'], path + ('name',)), body)
 
@@ -131,12 +133,8 @@ class Renderer:
         attrs = self.attributes(tgroup['attributes'], '\t\t', path + ('attributes',))
         if attrs:
             attrs += '\n'
-        targets = ''
-        for index, target in enumerate(tgroup['targets']):
-            tpath = path + ('targets', index)
-            targets += '\t\tTARGET %s' % self.name(target['name'], tpath + ('name',))
-            tattrs = self.attributes(target['attributes'], '\t\t\t', tpath + ('attributes',))
-            targets += ' {\n%s\t\t}\n' % tattrs if tattrs else '\n'
+        targets = ''.join(self.named('TARGET', target, '\t\t', path + ('targets', index))
+                          for index, target in enumerate(tgroup['targets']))
         if attrs or targets:
             return re.sub(r'\n\n$', '\n', out + ' {\n' + attrs + targets, count=1) + '\t}\n\n'
         return out + '\n'

@@ -3,11 +3,14 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""Errors of the SCST sysfs layer.
+"""The errors of this collection: one family, rooted in ScstError.
 
 This module is private to this collection: it is not part of the public API and may change without notice.
-It defines the one domain exception that the sysfs layer raises (and the layers above re-raise) and the
-masking of secret strings, such as iSCSI CHAP passwords, in every text an error carries.
+Every error a module should report is an ScstError; _runner catches the family once and turns it into one
+fail_json (``to_dict()``, secrets masked). The root is what the sysfs layer raises; subclasses exist where a
+caller tells them apart: ScstInputError (here), _plan_base.PlanError, _model.ModelError, _conf_lexer.ConfError,
+_conf_file.ConfFileError, _kmod_backend.ModuleFailure, _services.ServiceFailure. The module also masks secret
+strings, such as iSCSI CHAP passwords, in every text an error carries.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -43,17 +46,22 @@ def describe_errno(number):
 
 
 class ScstError(Exception):
-    """A failure of an operation on /sys/kernel/scst_tgt, with everything a user needs to act on it.
+    """A failure (the root: of an operation on /sys/kernel/scst_tgt), with everything a user needs to act on it.
 
     msg: one sentence that says what failed, on which path, with the kernel's words where it gave any.
     path: the absolute sysfs path involved (or None).
     command: the text that was (or would have been) written, secrets masked (or None).
     errno: the errno number the kernel answered with (or None); errno_name is its symbol ('EINVAL').
     kernel_log: kernel log lines that appeared while the operation ran.
-    applied: the writes already applied in this run before the failure (see SysfsClient.applied).
+    applied: the commands already applied in this run before the failure (see SysfsClient.applied).
+    details: further return keys for the user (e.g. the problems or issues of a configuration).
     """
 
-    def __init__(self, msg, path=None, command=None, errno=None, kernel_log=None, applied=None):
+    # The result carries the sysfs keys (sysfs_path, command, errno, kernel_log); subclasses for failures that
+    # never reached sysfs turn this off and report msg, commands and their details only.
+    sysfs_failure = True
+
+    def __init__(self, msg, path=None, command=None, errno=None, kernel_log=None, applied=None, **details):
         super(ScstError, self).__init__(msg)
         self.msg = msg
         self.path = path
@@ -61,6 +69,7 @@ class ScstError(Exception):
         self.errno = errno
         self.kernel_log = list(kernel_log or [])
         self.applied = list(applied or [])
+        self.details = details
 
     @property
     def errno_name(self):
@@ -86,14 +95,13 @@ class ScstError(Exception):
 
     def to_dict(self):
         """Keyword arguments for AnsibleModule.fail_json(); 'commands' has the same shape as a module result."""
-        return {
-            'msg': self.msg,
-            'sysfs_path': self.path,
-            'command': self.command,
-            'errno': self.errno_name,
-            'kernel_log': list(self.kernel_log),
-            'commands': list(self.applied),
-        }
+        result = dict(self.details, msg=self.msg, commands=list(self.applied))
+        if self.sysfs_failure:
+            result.update(sysfs_path=self.path, command=self.command, errno=self.errno_name,
+                          kernel_log=list(self.kernel_log))
+        elif self.kernel_log:
+            result['kernel_log'] = list(self.kernel_log)
+        return result
 
 
 class ScstInputError(ScstError):

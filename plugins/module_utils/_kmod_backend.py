@@ -19,6 +19,7 @@ import re
 import tempfile
 
 from ansible_collections.storage.scst.plugins.module_utils import _hba, _kmod
+from ansible_collections.storage.scst.plugins.module_utils._errors import ScstError
 from ansible_collections.storage.scst.plugins.module_utils._kernel_log import KernelLog
 
 SYS_MODULE = '/sys/module'
@@ -30,11 +31,13 @@ _PARAM = re.compile(r'^[A-Za-z0-9_]{1,64}$')
 _UNSAFE_VALUE = re.compile(r'[^\x20-\x7e]|["\\#]')
 
 
-class ModuleFailure(Exception):
-    def __init__(self, msg, **details):
-        super(ModuleFailure, self).__init__(msg)
-        self.msg = msg
-        self.details = details
+class ModuleFailure(ScstError):
+    """A kernel module cannot be loaded, unloaded or configured; commands: what ran before the failure."""
+
+    sysfs_failure = False
+
+    def __init__(self, msg, kernel_log=None, commands=None):
+        super(ModuleFailure, self).__init__(msg, kernel_log=kernel_log, applied=commands)
 
 
 def validate(names, params, blacklist=()):
@@ -173,7 +176,7 @@ class KernelModules(object):
                     raise ModuleFailure(
                         'the distribution driver %s is loaded and drives the same HBAs as %s; blacklist it in '
                         '/etc/modprobe.d and reboot, or set allow_reload: true to unload it now (this drops every '
-                        'FC session on the host, boot from SAN included)' % (rival, name))
+                        'FC session on the host, boot from SAN included)' % (rival, name), commands=self.commands)
                 self._unload(rival)
             if not self._loaded(name):
                 self._load(name)

@@ -67,7 +67,7 @@ __metaclass__ = type
 
 import re
 
-from ansible_collections.storage.scst.plugins.module_utils._errors import MASK
+from ansible_collections.storage.scst.plugins.module_utils._errors import MASK, ScstError
 from ansible_collections.storage.scst.plugins.module_utils._secrets import CHAP_ATTRIBUTE, CHAP_NAMES
 from ansible_collections.storage.scst.plugins.module_utils._validate import (
     MAX_DEVICE_NAME_BYTES,
@@ -172,8 +172,10 @@ _UNWRITABLE_VALUE = re.compile(r'["{}\x00-\x1f\x7f]')
 _BAD_NAME = re.compile(r'[\s"{}=/;\x00-\x1f\x7f]')
 
 
-class ModelError(Exception):
+class ModelError(ScstError):
     """A configuration model is malformed or invalid; ``problems`` lists (path, message) pairs."""
+
+    sysfs_failure = False
 
     def __init__(self, problems):
         self.problems = list(problems)

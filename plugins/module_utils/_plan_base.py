@@ -15,7 +15,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.storage.scst.plugins.module_utils._errors import mask_text
+from ansible_collections.storage.scst.plugins.module_utils._errors import ScstError, mask_text
 from ansible_collections.storage.scst.plugins.module_utils._model import name_key, normalize_value, to_bool
 from ansible_collections.storage.scst.plugins.module_utils._sysfs import DEFAULT_ROOT, echo_line
 
@@ -34,8 +34,10 @@ ANY_DEVICE = '-'
  A_ALUA, A_TARGET_ENABLED, A_DRIVER_ENABLED) = range(21)
 
 
-class PlanError(Exception):
+class PlanError(ScstError):
     """The desired state cannot be reached (or is refused): raised before anything is written."""
+
+    sysfs_failure = False
 
 
 class Action(object):

@@ -27,6 +27,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.storage.scst.plugins.module_utils._plan_base import PlanError
+
 MIN_ID, MAX_ID = 1, 65535
 
 
@@ -46,14 +48,10 @@ class Port(object):
         self.pin = pin
 
 
-class PortError(Exception):
-    """The wanted ids cannot all hold at once (two live targets pinned to one id)."""
-
-
 def order(ports):
     """Steps for ports ({key: Port}, keys sortable): a list of ('id', key, new, old) and ('enable', key).
 
-    Raises PortError when two targets that will be live are pinned to the same id.
+    Raises PlanError when two targets that will be live are pinned to the same id.
     """
     ids = dict((key, port.id) for key, port in ports.items())
     live = set(key for key, port in ports.items() if port.live)
@@ -63,7 +61,7 @@ def order(ports):
         pin = ports[key].pin
         if pin is not None:
             if pin in owners:
-                raise PortError('targets %s and %s both have rel_tgt_id %d; an enabled target needs an id of its own'
+                raise PlanError('targets %s and %s both have rel_tgt_id %d; an enabled target needs an id of its own'
                                 % (_show(owners[pin]), _show(key), pin))
             owners[pin] = key
     steps = []
@@ -77,7 +75,7 @@ def order(ports):
         while candidate in taken:
             candidate += 1
         if candidate > MAX_ID:
-            raise PortError('no free relative target id is left for moving a target out of the way')
+            raise PlanError('no free relative target id is left for moving a target out of the way')
         return candidate
 
     def move(key, value):

@@ -44,7 +44,7 @@ from ansible_collections.storage.scst.plugins.module_utils._plan_base import (
     R_TARGETS,
     same_value,
 )
-from ansible_collections.storage.scst.plugins.module_utils._plan_ports import MAX_ID, MIN_ID, order, Port, PortError
+from ansible_collections.storage.scst.plugins.module_utils._plan_ports import MAX_ID, MIN_ID, order, Port
 from ansible_collections.storage.scst.plugins.module_utils._validate import build_command, Secret
 
 
@@ -324,11 +324,7 @@ class TargetPlanner(object):
         self.port(driver, name).pin = pin
 
     def plan_ports(self):
-        try:
-            steps = order(self.ports)
-        except PortError as error:
-            raise PlanError(str(error))
-        for step in steps:
+        for step in order(self.ports):
             driver, key = step[1]
             path = _target_path(driver, self.port_names[step[1]])
             if step[0] == 'enable':

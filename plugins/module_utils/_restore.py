@@ -150,9 +150,8 @@ def restore(client, snapshot, result):
             if not applied.ok:
                 result.rollback_error = applied.error.msg
                 break
-    except _plan.PlanError as refused:
-        result.rollback_error = str(refused)
     except ScstError as error:
+        # A refused plan (PlanError) or a failed read: the rollback stops and says why.
         result.rollback_error = error.msg
     try:
         now = now or snapshot.read(client)

@@ -75,10 +75,34 @@ def _frozen(value):
     return value
 
 
-class _ApplyFailed(Exception):
-    def __init__(self, result):
-        super(_ApplyFailed, self).__init__(result.message())
-        self.result = result
+class _ApplyFailed(ScstError):
+    """A write failed: the kernel's answer, what was applied and not, and what a rollback did (_apply.ApplyResult)."""
+
+    def __init__(self, result, root):
+        error = result.error
+        super(_ApplyFailed, self).__init__(result.message(), path=error.path, errno=error.errno,
+                                           kernel_log=error.kernel_log)
+        self.result = result.to_dict(root)
+
+    def to_dict(self):
+        return dict(self.result, msg=self.msg, sysfs_path=self.path, errno=self.errno_name,
+                    kernel_log=list(self.kernel_log))
+
+
+def run(module, body, secrets=frozenset):
+    """Call ``body()`` (which returns the result dict) and exit with it; an error of the collection's family
+    (_errors.ScstError) becomes one fail_json with its return keys. This is the one place that catches them.
+
+    secrets: callable returning the secrets found while running (e.g. CHAP passwords read from sysfs); Ansible
+    masks every string in no_log_values wherever it appears in the result, failed or not.
+    """
+    try:
+        result = body()
+    except ScstError as error:
+        module.no_log_values.update(secrets())
+        module.fail_json(**error.to_dict())
+    module.no_log_values.update(secrets())
+    module.exit_json(**result)
 
 
 class _MaskingModule(AnsibleModule):
@@ -174,7 +198,7 @@ class ScstModule(object):
             if not result.ok:
                 if snapshot is not None:
                     _restore.restore(client, snapshot, result)
-                raise _ApplyFailed(result)
+                raise _ApplyFailed(result, client.root)
             if focus is not None:
                 after = _predict.predict(before, actions, focus, None if self.module.check_mode else client)[0]
             elif actions and not self.module.check_mode:
@@ -198,23 +222,6 @@ class ScstModule(object):
             self.module.warn(warning)
         return report
 
-    def _report(self, report, **result):
-        # before/after/diff hold CHAP entries as read from sysfs, secrets included: Ansible masks every string
-        # in no_log_values wherever it appears in the result.
-        self.module.no_log_values.update(self.client.secrets)
-        report(**result)
-
     def run(self, body):
-        """Call ``body()`` (which returns the result dict) and report; every domain error becomes one fail_json."""
-        try:
-            result = body()
-        except _ApplyFailed as failed:
-            details = failed.result.to_dict(self.client.root)
-            error = failed.result.error
-            details.update(sysfs_path=error.path, errno=error.errno_name, kernel_log=list(error.kernel_log))
-            self._report(self.module.fail_json, msg=failed.result.message(), **details)
-        except _plan.PlanError as refused:
-            self._report(self.module.fail_json, msg=str(refused), commands=[])
-        except ScstError as error:
-            self._report(self.module.fail_json, **error.to_dict())
-        self._report(self.module.exit_json, **result)
+        """run(): before/after/diff hold CHAP entries as read from sysfs, secrets included."""
+        run(self.module, body, lambda: self.client.secrets)

@@ -53,6 +53,22 @@ def chap_owners(model):
     return out
 
 
+def rewrite_entries(model, change):
+    """Rewrite every CHAP entry ('NAME SECRET') of a model in place: change(place, attribute, user, secret)
+    returns the new entry, or None to keep it (secret is '' for an entry without one). An attribute holding a
+    list keeps a list, one holding a single entry a single entry."""
+    for place, attributes in chap_owners(model):
+        for name, value in attributes.items():
+            if not CHAP_ATTRIBUTE.match(str(name)):
+                continue
+            out = []
+            for entry in value if isinstance(value, list) else [value]:
+                user, dummy, secret = str(entry).partition(' ')
+                new = change(place, name, user, secret)
+                out.append(entry if new is None else new)
+            attributes[name] = out if isinstance(value, list) else out[0]
+
+
 def in_model(model):
     """Every CHAP secret of a configuration model, or of what a user wrote as one (any shape is tolerated)."""
     found = set()

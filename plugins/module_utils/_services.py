@@ -18,6 +18,9 @@ __metaclass__ = type
 import glob
 import os
 
+from ansible_collections.storage.scst.plugins.module_utils._errors import ScstError
+
+
 SYSTEMD_RUNNING = '/run/systemd/system'
 INIT_D = '/etc/init.d'
 # Runlevels in which a SysV service counts as enabled when it has a start link (multi-user, with or without GUI).
@@ -26,8 +29,10 @@ SYSV_LEVELS = '2345'
 ISCSI_OPEN_STATE = '/sys/kernel/scst_tgt/targets/iscsi/open_state'
 
 
-class ServiceFailure(Exception):
-    pass
+class ServiceFailure(ScstError):
+    """A boot service cannot be enabled or started; applied: the commands run before the failure."""
+
+    sysfs_failure = False
 
 
 class Services(object):
@@ -58,7 +63,7 @@ class Services(object):
             return
         rc, out, err = self.module.run_command(argv)
         if rc != 0:
-            raise ServiceFailure('%s failed (exit %d): %s' % (what, rc, (err or out).strip()))
+            raise ServiceFailure('%s failed (exit %d): %s' % (what, rc, (err or out).strip()), applied=self.commands)
 
     def state(self, name, running=True):
         """{known, enabled, running}; running is None when not asked for or unknown."""
@@ -91,7 +96,8 @@ class Services(object):
             return
         chkconfig = self.module.get_bin_path('chkconfig')
         if not chkconfig:
-            raise ServiceFailure('cannot enable %s: neither update-rc.d nor chkconfig is installed' % name)
+            raise ServiceFailure('cannot enable %s: neither update-rc.d nor chkconfig is installed' % name,
+                                 applied=self.commands)
         self._change([chkconfig, name, 'on'], 'enabling %s' % name)
 
     def start(self, name):

@@ -28,19 +28,14 @@ description:
   - Hardware targets (QLogic physical ports, C(copy_manager_tgt), C(ib_srpt) ports) are never created or deleted;
     where the state would remove them they are disabled and cleared. The copy manager's automatic LUNs are left
     alone unless the configuration names C(copy_manager_tgt).
-author:
-  - storage.scst maintainers (@storage-scst)
 extends_documentation_fragment:
   - storage.scst.model
   - storage.scst.attributes
-  - storage.scst.attributes.actiongroup_scst
   - storage.scst.attributes.sysfs
 attributes:
   check_mode:
-    support: full
     details: Check mode reports exactly the writes a real run sends (RV(commands)).
   diff_mode:
-    support: full
     details:
       - The diff shows the running configuration before and after as C(scst.conf) text. With O(state=merged) it
         covers what the configuration names (its objects and the attributes it sets), and the "after" side is
@@ -48,8 +43,6 @@ attributes:
         C(scstadmin -write_config) would write them, and in check mode the "after" side is the "before" text
         followed by the writes that would be sent.
       - With O(dest), a second diff shows the file, CHAP secrets masked.
-  idempotent:
-    support: full
 options:
   src:
     description:
@@ -392,7 +385,7 @@ issues:
 import os
 
 from ansible_collections.storage.scst.plugins.module_utils import _conf_file, _drift, _secrets
-from ansible_collections.storage.scst.plugins.module_utils._conf import COMPAT_SCSTADMIN, ConfError, parse, render, unlike_scst_conf
+from ansible_collections.storage.scst.plugins.module_utils._conf import COMPAT_SCSTADMIN, parse, render, unlike_scst_conf
 from ansible_collections.storage.scst.plugins.module_utils._errors import MASK, mask_text
 from ansible_collections.storage.scst.plugins.module_utils._model import ModelError, check, format_path
 from ansible_collections.storage.scst.plugins.module_utils._plan import PlanError
@@ -432,13 +425,6 @@ MODEL_SPEC = dict(
 )
 
 
-class _Refused(Exception):
-    def __init__(self, msg, **details):
-        super(_Refused, self).__init__(msg)
-        self.msg = msg
-        self.details = details
-
-
 def secrets_in(params):
     """The CHAP secrets of the config and content options, known before the module logs its arguments."""
     return _secrets.in_model(params.get('config')) | _secrets.in_text(params.get('content'))
@@ -453,7 +439,7 @@ def read_source(module):
         with open(params['src'], 'rb') as handle:
             return handle.read(), params['src']
     except (IOError, OSError) as err:
-        raise _Refused('src: cannot read %s: %s' % (params['src'], err.strerror or err))
+        raise PlanError('src: cannot read %s: %s' % (params['src'], err.strerror or err))
 
 
 def desired_model(module, hide=lambda secrets: None):
@@ -468,7 +454,7 @@ def desired_model(module, hide=lambda secrets: None):
         except ModelError as err:
             problems = ['%s: %s' % ('config.' + format_path(path) if path else 'config', message)
                         for path, message in err.problems]
-            raise _Refused('invalid configuration: ' + '; '.join(problems), problems=problems)
+            raise PlanError('invalid configuration: ' + '; '.join(problems), problems=problems)
     if params['src'] is None and params['content'] is None:
         return check({})
     text, filename = read_source(module)
@@ -476,14 +462,10 @@ def desired_model(module, hide=lambda secrets: None):
     stranger = params['src'] is not None and unlike_scst_conf(text)
     if stranger:
         # Parse errors quote lines: never those of a file that may be anything (a shadow file, a key).
-        raise _Refused('src: %s does not look like scst.conf (line %d is not a comment, a block or an attribute); '
-                       'its content is not shown' % (filename, stranger))
+        raise PlanError('src: %s does not look like scst.conf (line %d is not a comment, a block or an attribute); '
+                        'its content is not shown' % (filename, stranger))
     compat = COMPAT_SCSTADMIN if params['compat'] == 'scstadmin' else None
-    try:
-        model, issues = parse(text, filename=filename, compat=compat)
-    except ConfError as err:
-        issues = [issue.to_dict() for issue in err.issues]
-        raise _Refused('%s cannot be read: %s' % (filename, '; '.join(str(issue) for issue in err.issues)), issues=issues)
+    model, issues = parse(text, filename=filename, compat=compat)
     for issue in issues:
         module.warn('%s (scstadmin reads it this way)' % issue)
     return model
@@ -514,11 +496,11 @@ def boot_file_text(params, state):
     if params['dest'] is None:
         return None
     if state not in ('merged', 'replaced', 'overridden'):
-        raise _Refused('dest: a file is written only with state merged, replaced or overridden, not %s' % state)
+        raise PlanError('dest: a file is written only with state merged, replaced or overridden, not %s' % state)
     text = render(params['config'])
     problem = _conf_file.round_trip_problem(text)
     if problem:
-        raise _Refused('dest: %s; nothing was applied and %s was left as it was' % (problem, params['dest']))
+        raise PlanError('dest: %s; nothing was applied and %s was left as it was' % (problem, params['dest']))
     return text
 
 
@@ -592,12 +574,12 @@ def main():
         desired = desired_model(module, register)
         hide(desired)
         if params['info'] and state not in CONVERGING:
-            raise _Refused('info: %s is read only after a converge (states %s), not with state=%s'
-                           % (', '.join(params['info']), ', '.join(CONVERGING), state))
+            raise PlanError('info: %s is read only after a converge (states %s), not with state=%s'
+                            % (', '.join(params['info']), ', '.join(CONVERGING), state))
         if MASK in secrets and state in CONVERGING:
-            raise _Refused('a CHAP secret of the configuration is %s, the mask of this collection\'s results: the '
-                           'configuration was copied from masked output (gathered, before, after); put the real '
-                           'secrets back before applying it' % MASK)
+            raise PlanError('a CHAP secret of the configuration is %s, the mask of this collection\'s results: the '
+                            'configuration was copied from masked output (gathered, before, after); put the real '
+                            'secrets back before applying it' % MASK)
         if state == 'parsed':
             return {'changed': False, 'parsed': desired}
         if state == 'rendered':
@@ -609,8 +591,8 @@ def main():
             hide(running)
             return {'changed': False, 'gathered': running, 'rendered': render(running)}
         if state == 'overridden' and desired == check({}):
-            raise _Refused('state=overridden with an empty configuration would remove everything; refused '
-                           '(use state=deleted to clear SCST)')
+            raise PlanError('state=overridden with an empty configuration would remove everything; refused '
+                            '(use state=deleted to clear SCST)')
         text = boot_file_text(params, state)
         live = desired
         if params['deferred_drivers']:
@@ -630,8 +612,8 @@ def main():
             try:
                 written = _conf_file.write(params['dest'], text, backup=params['backup'], check_mode=module.check_mode)
             except _conf_file.ConfFileError as err:
-                raise _Refused('dest: the running SCST converged, but %s; it was left as it was' % err,
-                               commands=result['commands'])
+                raise _conf_file.ConfFileError('dest: the running SCST converged, but %s; it was left as it was' % err,
+                                               applied=result['commands'])
             result['dest_changed'] = written['changed']
             if module._diff:  # pylint: disable=protected-access
                 result['diff'] = [dict(result.get('diff', {}), before_header='running SCST', after_header='running SCST'),
@@ -645,15 +627,7 @@ def main():
             hide(result['scst'].get('config'))
         return result
 
-    def guarded():
-        try:
-            return body()
-        except _Refused as refused:
-            module.fail_json(msg=refused.msg, **refused.details)
-        except ModelError as err:
-            module.fail_json(msg=str(err))
-
-    scst.run(guarded)
+    scst.run(body)
 
 
 if __name__ == '__main__':

@@ -22,20 +22,12 @@ description:
     one group only.
   - Configure groups before enabling the target; sessions already open keep the LUN set they were given until
     the group's initiators change.
-author:
-  - storage.scst maintainers (@storage-scst)
 extends_documentation_fragment:
   - storage.scst.attributes
-  - storage.scst.attributes.actiongroup_scst
   - storage.scst.attributes.sysfs
 attributes:
-  check_mode:
-    support: full
   diff_mode:
-    support: full
     details: The diff shows the configuration read (in scst.conf form) before and after.
-  idempotent:
-    support: full
 options:
   driver:
     description: The target driver, for example C(iscsi), C(qla2x00t) or C(scst_local).

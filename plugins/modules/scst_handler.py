@@ -24,20 +24,13 @@ description:
     O(recreate) allows it; the LUNs and ALUA device group membership of a re-created device are restored in the
     same run.
   - Backing files and block devices are never created, truncated or removed.
-author:
-  - storage.scst maintainers (@storage-scst)
 extends_documentation_fragment:
   - storage.scst.attributes
-  - storage.scst.attributes.actiongroup_scst
   - storage.scst.attributes.sysfs
 attributes:
-  check_mode:
-    support: full
   diff_mode:
-    support: full
     details: The diff shows the configuration read (in scst.conf form) before and after.
   idempotent:
-    support: full
     details: Not with O(recreate=always), which re-creates the device on every run.
 options:
   handler:

@@ -19,20 +19,14 @@ description:
     keeps, so it can be given back to M(storage.scst.scst_config) as O(storage.scst.scst_config#module:config).
   - On a host where SCST is not loaded the module still succeeds; RV(scst.loaded) is V(false), the SCST parts
     are empty and RV(scst.notes) says which module to load. The FC ports and the loaded modules are still read.
-author:
-  - storage.scst maintainers (@storage-scst)
 extends_documentation_fragment:
   - storage.scst.attributes
-  - storage.scst.attributes.actiongroup_scst
   - storage.scst.attributes.sysfs
 attributes:
   check_mode:
-    support: full
     details: The module never changes anything, so it runs the same way in check mode.
   diff_mode:
     support: none
-  idempotent:
-    support: full
 options:
   gather_subset:
     description:

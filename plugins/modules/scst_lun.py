@@ -19,20 +19,12 @@ description:
     when something differs; an unchanged LUN causes no write at all.
   - The target, the group and the device must exist; the module does not create them (see
     M(storage.scst.scst_target), M(storage.scst.scst_group), M(storage.scst.scst_handler)).
-author:
-  - storage.scst maintainers (@storage-scst)
 extends_documentation_fragment:
   - storage.scst.attributes
-  - storage.scst.attributes.actiongroup_scst
   - storage.scst.attributes.sysfs
 attributes:
-  check_mode:
-    support: full
   diff_mode:
-    support: full
     details: The diff shows the configuration read (in scst.conf form) before and after.
-  idempotent:
-    support: full
 options:
   driver:
     description: The target driver, for example C(iscsi), C(qla2x00t) or C(scst_local).

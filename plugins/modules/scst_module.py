@@ -23,19 +23,11 @@ description:
   - A module that is already loaded with other parameter values (for example C(qlini_mode) of C(qla2xxx_scst)) is
     not reloaded unless O(allow_reload=true), because unloading an FC or iSCSI driver drops every session on the
     host. The difference is reported in RV(pending_reload) and as a warning.
-author:
-  - storage.scst maintainers (@storage-scst)
 extends_documentation_fragment:
   - storage.scst.attributes
-  - storage.scst.attributes.actiongroup_scst
 attributes:
-  check_mode:
-    support: full
   diff_mode:
-    support: full
     details: The diff shows the boot-time files before and after.
-  idempotent:
-    support: full
 options:
   name:
     description:
@@ -257,9 +249,9 @@ import os
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.storage.scst.plugins.module_utils import _hba, _kmod
-from ansible_collections.storage.scst.plugins.module_utils._errors import ScstError
 from ansible_collections.storage.scst.plugins.module_utils._kmod_backend import SYS_MODULE, KernelModules, ModuleFailure, validate
 from ansible_collections.storage.scst.plugins.module_utils._lock import HostLock
+from ansible_collections.storage.scst.plugins.module_utils._runner import run
 from ansible_collections.storage.scst.plugins.module_utils._services import ServiceFailure, Services, iscsi_daemon_attached
 
 
@@ -282,7 +274,8 @@ def services(module, backend, args):
                 if not module.check_mode:
                     rc, out, err = module.run_command(daemon['command'])
                     if rc != 0:
-                        raise ServiceFailure('%s failed (exit %d): %s' % (daemon['command'][0], rc, (err or out).strip()))
+                        raise ServiceFailure('%s failed (exit %d): %s' % (daemon['command'][0], rc, (err or out).strip()),
+                                             applied=backend.commands)
     return unknown
 
 
@@ -322,7 +315,8 @@ def main():
         supports_check_mode=True,
     )
     args = module.params
-    try:
+
+    def body():
         validate(args['name'], args['params'], args['blacklist'])
         backend = KernelModules(module, args['name'], args['params'], args['state'], args['persistent'],
                                 args['modules_file'] or default_modules_file(), args['options_file'], args['allow_reload'],
@@ -338,15 +332,13 @@ def main():
         result['changed'] = bool(backend.commands)
         result['loaded'] = [name for name in backend.names if _kmod.is_loaded(SYS_MODULE, name)]
         result['fc_ports'] = _hba.fc_ports()
-    except ModuleFailure as failure:
-        module.fail_json(msg=failure.msg, **failure.details)
-    except (ServiceFailure, ScstError) as failure:
-        module.fail_json(msg=str(failure), commands=backend.commands)
-    for warning in backend.warnings:
-        module.warn(warning)
-    if module._diff:
-        result['diff'] = backend.diff
-    module.exit_json(**result)
+        for warning in backend.warnings:
+            module.warn(warning)
+        if module._diff:
+            result['diff'] = backend.diff
+        return result
+
+    run(module, body)
 
 
 if __name__ == '__main__':

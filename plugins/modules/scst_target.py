@@ -27,21 +27,14 @@ description:
     M(storage.scst.scst_group); this module leaves them as they are, except when a hardware target is cleared
     by O(state=absent), or a virtual target is deleted with them.
   - All reads and writes of one run hold a host-wide lock, so two runs on one host never interleave.
-author:
-  - storage.scst maintainers (@storage-scst)
 extends_documentation_fragment:
   - storage.scst.attributes
-  - storage.scst.attributes.actiongroup_scst
   - storage.scst.attributes.sysfs
 attributes:
   check_mode:
-    support: full
     details: Check mode reads the kernel and reports the exact commands a real run would write.
   diff_mode:
-    support: full
     details: The diff shows the configuration read before and after, in scst.conf form, CHAP secrets masked.
-  idempotent:
-    support: full
 options:
   driver:
     description:

@@ -15,7 +15,8 @@ import random
 
 import pytest
 
-from ansible_collections.storage.scst.plugins.module_utils._plan_ports import Port, PortError, order
+from ansible_collections.storage.scst.plugins.module_utils._plan_base import PlanError
+from ansible_collections.storage.scst.plugins.module_utils._plan_ports import Port, order
 
 FC, ISCSI, OTHER = ('qla2x00t', '21:00:00:24:ff:00:00:01'), ('iscsi', 'iqn.x:a'), ('iscsi', 'iqn.x:b')
 
@@ -91,7 +92,7 @@ def test_nothing_to_do_when_ids_already_hold():
 
 
 def test_two_enabled_targets_pinned_to_one_id_are_refused_before_any_step():
-    with pytest.raises(PortError, match='both have rel_tgt_id 4'):
+    with pytest.raises(PlanError, match='both have rel_tgt_id 4'):
         order({ISCSI: Port(0, False, enable=True, pin=4), OTHER: Port(4, True, pin=4)})
     # Disabled targets may share an id (the kernel checks live targets only).
     assert order({ISCSI: Port(0, False, pin=4), OTHER: Port(4, True, pin=4)}) == [('id', ISCSI, 4, 0)]

@@ -9,7 +9,9 @@ __metaclass__ = type
 import pytest
 
 from ansible_collections.storage.scst.plugins.module_utils import _secrets
+from ansible_collections.storage.scst.plugins.module_utils._conf import ConfError
 from ansible_collections.storage.scst.plugins.module_utils._model import check
+from ansible_collections.storage.scst.plugins.module_utils._plan import PlanError
 from ansible_collections.storage.scst.plugins.modules import scst_config
 
 
@@ -45,16 +47,17 @@ def test_numbered_chap_attributes_are_secrets_too():
 
 def test_config_errors_name_the_option_path():
     module = FakeModule(config={'drivers': [{'name': 'iscsi', 'targets': [{'name': 'iqn.2026-01.x:y', 'luns': [{'lun': 0, 'device': 'nodev'}]}]}]})
-    with pytest.raises(scst_config._Refused) as refused:
+    with pytest.raises(PlanError) as refused:
         scst_config.desired_model(module)
     assert refused.value.details['problems'] == ["config.drivers[0].targets[0].luns[0].device: 'nodev' is not a defined device"]
 
 
 def test_content_is_parsed_strictly_with_line_numbers_or_as_scstadmin_with_warnings():
     text = 'HANDLER vdisk_nullio {\n\tDEVICE n1 {\n\t\tsize_mb 8 }\n}\n'
-    with pytest.raises(scst_config._Refused) as refused:
+    with pytest.raises(ConfError) as refused:
         scst_config.desired_model(FakeModule(content=text))
-    assert [issue['line'] for issue in refused.value.details['issues']] == [3]
+    assert [issue['line'] for issue in refused.value.to_dict()['issues']] == [3]
+    assert refused.value.to_dict()['msg'].startswith('content cannot be read: content:3:')
     module = FakeModule(content=text, compat='scstadmin')
     model = scst_config.desired_model(module)
     assert model['handlers'][0]['devices'] == [{'name': 'n1', 'attributes': {}}]
@@ -81,7 +84,7 @@ def test_src_that_is_not_scst_conf_is_refused_without_showing_it(tmp_path):
     # A task pointed at the wrong file must not copy that file into the job output (issue 13: a shadow file).
     shadow = tmp_path / 'shadow'
     shadow.write_text('root:$6$Zx9qsalt$hashhashhash:19700:0:99999:7:::\ndaemon:*:19700:0:99999:7:::\n')
-    with pytest.raises(scst_config._Refused) as refused:
+    with pytest.raises(PlanError) as refused:
         scst_config.desired_model(FakeModule(src=str(shadow)))
     assert refused.value.msg == ('src: %s does not look like scst.conf (line 1 is not a comment, a block or an '
                                  'attribute); its content is not shown' % shadow)
@@ -91,6 +94,6 @@ def test_src_that_is_not_scst_conf_is_refused_without_showing_it(tmp_path):
 def test_src_in_the_procfs_format_still_gets_its_own_message(tmp_path):
     old = tmp_path / 'scst.conf'
     old.write_text('[HANDLER vdisk]\nDEVICE disk1,/dev/sdb,NV_CACHE,512\n')
-    with pytest.raises(scst_config._Refused) as refused:
+    with pytest.raises(ConfError) as refused:
         scst_config.desired_model(FakeModule(src=str(old)))
     assert 'procfs-era' in refused.value.msg
