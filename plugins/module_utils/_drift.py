@@ -16,6 +16,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.storage.scst.plugins.module_utils._schema import COPY_MANAGER
+
 
 def _by_name(items, key='name'):
     return dict((item[key], item) for item in items or [])
@@ -64,7 +66,7 @@ def find(desired, current, removed_by):
     found = []
     for wanted_driver in desired.get('drivers') or []:
         driver = running.get(wanted_driver['name'])
-        if driver is None or driver['name'] == 'copy_manager':   # its LUNs follow the devices by themselves
+        if driver is None or driver['name'] == COPY_MANAGER:   # its LUNs follow the devices by themselves
             continue
         wanted_targets = _by_name(wanted_driver.get('targets'))
         for target in driver['targets']:

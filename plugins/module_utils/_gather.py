@@ -23,22 +23,25 @@ import re
 
 from ansible_collections.storage.scst.plugins.module_utils._errors import ScstError
 from ansible_collections.storage.scst.plugins.module_utils._kmod import LOAD_ORDER, is_loaded, running_params
-from ansible_collections.storage.scst.plugins.module_utils._model import COPY_MANAGER, index, normalize, normalize_wwn
-from ansible_collections.storage.scst.plugins.module_utils._sysfs import MULTI_VALUED
+from ansible_collections.storage.scst.plugins.module_utils._model import index, normalize, normalize_wwn
+from ansible_collections.storage.scst.plugins.module_utils._schema import (
+    container,
+    COPY_MANAGER,
+    COUNTER,
+    DEVICE_LINK,
+    group_of_lun_set,
+    KINDS,
+    MGMT,
+    NUMBERED,
+    path as sysfs_path,
+)
 
 FC_HOST_ROOT = '/sys/class/fc_host'
 MODULE_ROOT = '/sys/module'
 
-# Global attributes that are configuration (scst_sysfs.c); the others are information or actions (version,
-# suspend, trace dumps) and are never part of the model.
-GLOBAL_ATTRIBUTES = ('threads', 'setup_id', 'max_tasklet_cmd', 'poll_us', 'measure_latency', 'force_global_sgv_pool',
-                     'cluster_name', 'async_lun_replace')
-# Entries of device, driver and target directories that are not configuration attributes: kinds, states,
-# help texts and counters (reading counters also queues kernel work in scst_sysfs.c).
-_NOT_ATTRIBUTES = frozenset(('type', 'block', 'pr_state', 'trace_level', 'version', 'open_state', 'enabled', 'hw_target',
-                             'tid', 'sg_tablesize', 'dif_capabilities', 'dif_checks_failed', 'commands',
-                             'active_commands', 'initiator_name'))
-_COUNTER = re.compile(r'_(count|kb)$')
+# Entries of any directory that are not configuration attributes: kinds, states, help texts and counters
+# (reading counters also queues kernel work in scst_sysfs.c). A read of one kind of object skips that kind's.
+_NOT_ATTRIBUTES = frozenset().union(*(kind.unread() for kind in KINDS.values()))
 _HELP = {
     'create_params': 'The following parameters available:',
     'driver_attributes': 'The following target driver attributes available:',
@@ -59,7 +62,7 @@ def config_attrs(client, path, nonkey, skip=_NOT_ATTRIBUTES, names=None):
     names: read only these (a focused read: each one file, without listing the directory, unless it is a
     numbered multi-valued attribute); None: every configuration attribute the directory lists.
     """
-    if names is not None and not set(names) & set(MULTI_VALUED):
+    if names is not None and not set(names) & set(NUMBERED):
         out = {}
         for name in sorted(set(names) - set(skip)):
             try:
@@ -75,11 +78,11 @@ def config_attrs(client, path, nonkey, skip=_NOT_ATTRIBUTES, names=None):
     if names is None:
         # Chosen before reading: counters and states are never read, since reading them queues kernel work that
         # can answer EAGAIN (scst_sysfs.c). Numbered values (IncomingUser1) are asked for by their base name.
-        listed = [name for name in client.list_dir(path, kind='file') if name not in skip and not _COUNTER.search(name)]
+        listed = [name for name in client.list_dir(path, kind='file') if name not in skip and not COUNTER.search(name)]
         names = set(listed) | set(re.sub('[0-9]+$', '', name) for name in listed)
     out = {}
     for name, (value, is_key) in client.read_attrs(path, names=names).items():
-        if name in skip or _COUNTER.search(name):
+        if name in skip or COUNTER.search(name):
             continue
         # Numbered attributes (IncomingUser, IncomingUser1...) exist only when added: they are configuration.
         if isinstance(value, list) or is_key or (nonkey and value != ''):
@@ -90,8 +93,9 @@ def config_attrs(client, path, nonkey, skip=_NOT_ATTRIBUTES, names=None):
 def read_luns(client, path):
     out = []
     for lun in client.list_dir(path, kind='dir'):
-        read_only = client.read_value('%s/%s/read_only' % (path, lun))[0].strip() == '1'
-        out.append({'lun': int(lun), 'device': client.link_name('%s/%s/device' % (path, lun)), 'read_only': read_only})
+        where = KINDS['lun'].path(path, lun)
+        read_only = client.read_value('%s/read_only' % where)[0].strip() == '1'
+        out.append({'lun': int(lun), 'device': client.link_name('%s/%s' % (where, DEVICE_LINK)), 'read_only': read_only})
     return out
 
 
@@ -119,17 +123,17 @@ def gather(client, handlers=None, drivers=None, targets=None, device_groups=True
     names = Focus(focus)
     raw = {'attributes': {}, 'handlers': [], 'drivers': [], 'alua': {}, 'device_groups': []}
     if global_attributes:
-        raw['attributes'] = config_attrs(client, '', nonkey, names=names('global', default=GLOBAL_ATTRIBUTES))
-    for handler in client.list_dir('handlers', kind='dir'):
+        raw['attributes'] = config_attrs(client, '', nonkey, names=names('global', default=KINDS['global'].names('attributes')))
+    for handler in client.list_dir(container('handler'), kind='dir'):
         if _wanted(handler, handlers):
             raw['handlers'].append(_handler(client, handler, nonkey, devices, names))
-    for driver in client.list_dir('targets', kind='dir'):
+    for driver in client.list_dir(container('driver'), kind='dir'):
         if _wanted(driver, drivers):
             raw['drivers'].append(_driver(client, driver, targets, nonkey, names))
     if device_groups:
-        raw['alua'] = config_attrs(client, 'device_groups', nonkey, names=names('alua'))
+        raw['alua'] = config_attrs(client, sysfs_path('alua'), nonkey, names=names('alua'))
         raw['device_groups'] = [_device_group(client, name, nonkey, names)
-                                for name in client.list_dir('device_groups', kind='dir')]
+                                for name in client.list_dir(container('device_group'), kind='dir')]
     return normalize(raw)
 
 
@@ -162,54 +166,68 @@ class Focus(object):
         return found | set(['rel_tgt_id']) if kind == 'targets' else found
 
 
+def _skip(kind, owner=None):
+    """What a read of an object of that kind (of that handler or driver) leaves out."""
+    return _NOT_ATTRIBUTES | KINDS[kind].unread(owner)
+
+
 def _handler(client, handler, nonkey, devices, names):
-    path = 'handlers/%s' % handler
-    found = [{'name': name, 'attributes': config_attrs(client, 'devices/%s' % name, nonkey, names=names('devices', name))}
-             for name in client.list_dir(path, kind='link') if _wanted(name, devices)]
-    return {'name': handler, 'attributes': config_attrs(client, path, nonkey, names=names('handlers', handler)),
+    hpath = sysfs_path('handler', handler)
+    found = [{'name': name, 'attributes': _device(client, handler, name, nonkey, names('devices', name))}
+             for name in client.list_dir(container('device', handler), kind='link') if _wanted(name, devices)]
+    return {'name': handler, 'attributes': config_attrs(client, hpath, nonkey, names=names('handlers', handler)),
             'devices': found}
 
 
+def _device(client, handler, name, nonkey, focused):
+    """A device's attributes; a focused read also reads the derived ones the configuration names (size of a
+    vdisk_fileio device), so that the planner can say when they differ."""
+    return config_attrs(client, sysfs_path('device', handler, name), nonkey, skip=_skip('device', handler) - set(focused or ()),
+                        names=focused)
+
+
 def _driver(client, driver, targets, nonkey, names):
-    path = 'targets/%s' % driver
-    out = {'name': driver, 'enabled': _enabled(client, path),
-           'attributes': config_attrs(client, path, nonkey, names=names('drivers', driver)), 'targets': []}
-    for target in client.list_dir(path, kind='dir'):
+    dpath = sysfs_path('driver', driver)
+    out = {'name': driver, 'enabled': _enabled(client, dpath),
+           'attributes': config_attrs(client, dpath, nonkey, skip=_skip('driver', driver), names=names('drivers', driver)),
+           'targets': []}
+    for target in client.list_dir(container('target', driver), kind='dir'):
         if target != 'module' and _wanted(target, targets):
             out['targets'].append(_target(client, driver, target, nonkey, names))
     return out
 
 
 def _target(client, driver, target, nonkey, names):
-    path = 'targets/%s/%s' % (driver, target)
-    hw_target = client.exists('%s/hw_target' % path) and client.read_value('%s/hw_target' % path)[0].strip() == '1'
+    tpath = sysfs_path('target', driver, target)
+    hw_target = client.exists('%s/hw_target' % tpath) and client.read_value('%s/hw_target' % tpath)[0].strip() == '1'
     groups = []
-    for group in client.list_dir('%s/ini_groups' % path, kind='dir'):
-        gpath = '%s/ini_groups/%s' % (path, group)
-        groups.append({'name': group, 'attributes': config_attrs(client, gpath, nonkey,
+    for group in client.list_dir(container('group', driver, target), kind='dir'):
+        gpath = sysfs_path('group', driver, target, group)
+        groups.append({'name': group, 'attributes': config_attrs(client, gpath, nonkey, skip=_skip('group', driver),
                                                                  names=names('groups', driver, target, group)),
-                       'luns': read_luns(client, '%s/luns' % gpath),
-                       'initiators': [i for i in client.list_dir('%s/initiators' % gpath, kind='file') if i != 'mgmt']})
-    return {'name': target, 'hw_target': hw_target, 'enabled': _enabled(client, path),
-            'attributes': config_attrs(client, path, nonkey, names=names('targets', driver, target)),
-            'luns': read_luns(client, '%s/luns' % path), 'groups': groups}
+                       'luns': read_luns(client, sysfs_path('lun_set', gpath)),
+                       'initiators': [i for i in client.list_dir(container('initiator', gpath), kind='file') if i != MGMT]})
+    return {'name': target, 'hw_target': hw_target, 'enabled': _enabled(client, tpath),
+            'attributes': config_attrs(client, tpath, nonkey, skip=_skip('target', driver),
+                                       names=names('targets', driver, target)),
+            'luns': read_luns(client, sysfs_path('lun_set', tpath)), 'groups': groups}
 
 
 def _device_group(client, name, nonkey, names):
-    path = 'device_groups/%s' % name
+    dpath = sysfs_path('device_group', name)
     tgroups = []
-    for tg in client.list_dir('%s/target_groups' % path, kind='dir'):
-        tpath = '%s/target_groups/%s' % (path, tg)
+    for tg in client.list_dir(container('target_group', name), kind='dir'):
+        tpath = sysfs_path('target_group', name, tg)
         # Local targets are links to the target; remote ones (an H.A. peer's) directories with rel_tgt_id.
         members = [{'name': link} for link in client.list_dir(tpath, kind='link')]
-        members += [{'name': remote, 'attributes': config_attrs(client, '%s/%s' % (tpath, remote), nonkey,
+        members += [{'name': remote, 'attributes': config_attrs(client, sysfs_path('tg_target', name, tg, remote), nonkey,
                                                                 names=names('tg_targets', name, tg, remote))}
                     for remote in client.list_dir(tpath, kind='dir')]
         tgroups.append({'name': tg, 'attributes': config_attrs(client, tpath, nonkey,
                                                                names=names('target_groups', name, tg)),
                         'targets': members})
-    return {'name': name, 'attributes': config_attrs(client, path, nonkey, names=names('device_groups', name)),
-            'devices': client.list_dir('%s/devices' % path, kind='link'), 'target_groups': tgroups}
+    return {'name': name, 'attributes': config_attrs(client, dpath, nonkey, names=names('device_groups', name)),
+            'devices': client.list_dir(container('dg_device', name), kind='link'), 'target_groups': tgroups}
 
 
 # ------------------------------------------------------------------------------------------ capabilities
@@ -235,31 +253,32 @@ def gather_meta(client, handlers=None, drivers=None, targets=None):
     'ports': {d: {t: (enabled, rel_tgt_id)}}} (ports: the targets that ``drivers`` and ``targets`` leave out)
     """
     meta = {'handlers': {}, 'drivers': {}, 'sessions': {}}
-    for handler in client.list_dir('handlers', kind='dir'):
-        mgmt = 'handlers/%s/mgmt' % handler
+    for handler in client.list_dir(container('handler'), kind='dir'):
+        mgmt = KINDS['device'].mgmt(handler)
         if _wanted(handler, handlers) and client.exists(mgmt):
+            devices = client.list_dir(container('device', handler), kind='link')
             meta['handlers'][handler] = {'create_params': parse_help(client.read(mgmt))['create_params'],
-                                         'files': _files_of_first(client, 'devices', client.list_dir(
-                                             'handlers/%s' % handler, kind='link'))}
-    for driver in client.list_dir('targets', kind='dir'):
+                                         'files': client.list_dir(sysfs_path('device', handler, devices[0]), kind='file')
+                                         if devices else None}
+    for driver in client.list_dir(container('driver'), kind='dir'):
         if not _wanted(driver, drivers) or targets is not None:
             # The kernel checks rel_tgt_id across every target of every driver: the planner needs the ids of
             # the targets gather() leaves out too.
-            others = [name for name in client.list_dir('targets/%s' % driver, kind='dir')
+            others = [name for name in client.list_dir(container('target', driver), kind='dir')
                       if name != 'module' and not (_wanted(driver, drivers) and name in targets)]
             meta.setdefault('ports', {})[driver] = ports(client, driver, others)
         if not _wanted(driver, drivers):
             continue
-        mgmt = 'targets/%s/mgmt' % driver
+        mgmt = KINDS['target'].mgmt(driver)
         info = parse_help(client.read(mgmt)) if client.exists(mgmt) else parse_help('')
         info['mgmt'] = client.exists(mgmt)
-        names = [name for name in client.list_dir('targets/%s' % driver, kind='dir') if name != 'module']
-        info['target_files'] = _files_of_first(client, 'targets/%s' % driver, names[:1])
-        info['group_files'] = _files_of_first(client, 'targets/%s/%s/ini_groups' % (driver, names[0]), client.list_dir(
-            'targets/%s/%s/ini_groups' % (driver, names[0]), kind='dir')) if names else None
+        names = [name for name in client.list_dir(container('target', driver), kind='dir') if name != 'module']
+        info['target_files'] = _files_of_first(client, container('target', driver), names[:1])
+        info['group_files'] = _files_of_first(client, container('group', driver, names[0]), client.list_dir(
+            container('group', driver, names[0]), kind='dir')) if names else None
         meta['drivers'][driver] = info
         meta['sessions'][driver] = dict((target, sessions(client, driver, target))
-                                        for target in client.list_dir('targets/%s' % driver, kind='dir')
+                                        for target in client.list_dir(container('target', driver), kind='dir')
                                         if target != 'module')
     return meta
 
@@ -273,24 +292,21 @@ def _files_of_first(client, parent, names):
 def ports(client, driver, names):
     """{target: (enabled, rel_tgt_id)} of the named targets of a driver: enabled as _enabled() reads it, the id
     as text."""
-    path = 'targets/%s' % driver
-    return dict((target, (_enabled(client, '%s/%s' % (path, target)),
-                          client.read_value('%s/%s/rel_tgt_id' % (path, target))[0].strip()))
+    return dict((target, (_enabled(client, sysfs_path('target', driver, target)),
+                          client.read_value('%s/rel_tgt_id' % sysfs_path('target', driver, target))[0].strip()))
                 for target in names)
 
 
 def sessions(client, driver, target):
     """{session name: the group whose LUNs it sees, or None for the target's default LUN set}."""
-    path = 'targets/%s/%s/sessions' % (driver, target)
-    if not client.exists(path):
+    where = container('session', driver, target)
+    if not client.exists(where):
         return {}
     out = {}
-    for session in client.list_dir(path, kind='dir'):
-        luns = '%s/%s/luns' % (path, session)
-        group = None
-        if client.exists(luns):
-            match = re.search(r'/ini_groups/([^/]+)/luns$', client.read_link(luns))
-            group = match.group(1) if match else None
+    for session in client.list_dir(where, kind='dir'):
+        # A session's luns link points at the LUN set it sees: a group's, or the target's own (8.5).
+        luns = sysfs_path('lun_set', sysfs_path('session', driver, target, session))
+        group = group_of_lun_set(client.read_link(luns)) if client.exists(luns) else None
         out[session] = group
     return out
 
@@ -350,10 +366,10 @@ def gather_facts(client, fc_host_root=FC_HOST_ROOT, module_root=MODULE_ROOT):
     """What scst_info reports besides the configuration: version, sessions per target, FC ports, modules."""
     lines = client.read_lines('version')
     sessions_by_target = {}
-    for driver in client.list_dir('targets', kind='dir'):
+    for driver in client.list_dir(container('driver'), kind='dir'):
         if driver == COPY_MANAGER:
             continue
-        for target in client.list_dir('targets/%s' % driver, kind='dir'):
+        for target in client.list_dir(container('target', driver), kind='dir'):
             found = sessions(client, driver, target)
             if found:
                 sessions_by_target.setdefault(driver, {})[target] = [

@@ -16,6 +16,7 @@ import os
 
 from ansible_collections.storage.scst.plugins.module_utils._gather import fc_port_details, gather, gather_facts, kernel_modules
 from ansible_collections.storage.scst.plugins.module_utils._model import empty_model
+from ansible_collections.storage.scst.plugins.module_utils._schema import DEVICES, HANDLER_LINK, path as sysfs_path
 
 SUBSETS = ('config', 'exports', 'devices', 'version', 'modules', 'fc_ports', 'sessions')
 # Device attributes that tell an initiator's disk apart (VPD pages 0x80 and 0x83) and what backs it.
@@ -25,13 +26,14 @@ IDENTITY = ('size', 'filename', 'read_only', 't10_vend_id', 't10_dev_id', 'usn',
 def devices(client):
     """{device: {handler, size, filename, read_only, t10_vend_id, t10_dev_id, usn, naa_id, eui64_id}}."""
     out = {}
-    for name in client.list_dir('devices', kind='dir'):
-        path = 'devices/%s' % name
-        attrs = client.read_attrs(path, names=IDENTITY)
+    for name in client.list_dir(DEVICES, kind='dir'):
+        where = sysfs_path('device', None, name)
+        attrs = client.read_attrs(where, names=IDENTITY)
         entry = dict((key, attrs[key][0] if key in attrs and attrs[key][0] != '' else None) for key in IDENTITY)
         entry['size'] = int(entry['size']) if entry['size'] and entry['size'].isdigit() else None
         entry['read_only'] = entry['read_only'] == '1' if entry['read_only'] is not None else None
-        entry['handler'] = client.link_name(path + '/handler') if client.exists(path + '/handler') else None
+        link = '%s/%s' % (where, HANDLER_LINK)
+        entry['handler'] = client.link_name(link) if client.exists(link) else None
         out[name] = entry
     return out
 

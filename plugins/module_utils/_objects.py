@@ -27,6 +27,7 @@ from ansible_collections.storage.scst.plugins.module_utils._model import (
     normalize_wwn,
 )
 from ansible_collections.storage.scst.plugins.module_utils._plan_base import PlanError
+from ansible_collections.storage.scst.plugins.module_utils._schema import container, HANDLER_LINK, path as sysfs_path
 from ansible_collections.storage.scst.plugins.module_utils._validate import check_name
 
 
@@ -87,7 +88,7 @@ def require_target(client, model, driver, target):
     found = find_target(model, driver, target)
     if found is None:
         # The model holds only the targets the module read; the listing names them all.
-        names = client.list_dir('targets/%s' % driver, kind='dir')
+        names = client.list_dir(container('target', driver), kind='dir')
         raise PlanError('target: %r does not exist in driver %s (it has: %s); create it with storage.scst.scst_target'
                         % (target, driver, _listing(names)))
     return found
@@ -102,7 +103,7 @@ def find_group(target, group):
 
 def device_handler(client, device):
     """The handler serving a device, or None (no such device, or a SCSI device no handler serves)."""
-    link = 'devices/%s/handler' % device
+    link = '%s/%s' % (sysfs_path('device', None, device), HANDLER_LINK)
     return client.link_name(link) if client.exists(link) else None
 
 

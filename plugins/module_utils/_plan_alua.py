@@ -13,6 +13,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.storage.scst.plugins.module_utils import _schema
 from ansible_collections.storage.scst.plugins.module_utils._plan_base import A_ALUA, R_ALUA, same_value
 from ansible_collections.storage.scst.plugins.module_utils._validate import build_command
 
@@ -22,7 +23,7 @@ class AluaPlanner(object):
 
     def plan_alua(self):
         want, have = self.want['device_groups'], self.have['device_groups']
-        base = 'device_groups'
+        base = _schema.path('alua')
         self.alua_attributes('alua', base, self.want['alua'], self.have['alua'], 'ALUA')
         for name in sorted(have):
             if name in want:
@@ -45,7 +46,7 @@ class AluaPlanner(object):
     def plan_device_group(self, want, have, owner, remove):
         name = want['name']
         if have is None:
-            self.mgmt(A_ALUA, 'create_device_group', 'device_groups/mgmt', build_command('create', name),
+            self.mgmt(A_ALUA, 'create_device_group', _schema.mgmt('device_group'), build_command(_schema.KINDS['device_group'].create, name),
                       'create ALUA device group %s' % name)
             have = {'devices': [], 'target_groups': {}, 'attributes': {}}
         for dev in sorted(have['devices']):
@@ -62,19 +63,19 @@ class AluaPlanner(object):
         self.plan_target_groups(name, want['target_groups'], have['target_groups'], remove)
 
     def _dg_device(self, phase, verb, dg, dev):
-        path = 'device_groups/%s/devices/mgmt' % dg
+        path = _schema.mgmt('dg_device', dg)
         words = {'add': 'add device %s to device group %s', 'del': 'remove device %s from device group %s'}
         self.mgmt(phase, '%s_dg_device' % verb, path, build_command(verb, dev), words[verb] % (dev, dg),
                   destructive=verb == 'del')
 
     def plan_target_groups(self, dg, want, have, remove):
-        tg_mgmt = 'device_groups/%s/target_groups/mgmt' % dg
+        tg_mgmt = _schema.mgmt('target_group', dg)
         # Target groups and memberships this plan ends; what is left of the others may stand in the way.
         gone = set()
         for name in sorted(have):
             if name not in want and remove:
                 gone.update((name, key) for key in have[name]['targets'])
-                self.mgmt(R_ALUA, 'del_target_group', tg_mgmt, build_command('del', name),
+                self.mgmt(R_ALUA, 'del_target_group', tg_mgmt, build_command(_schema.KINDS['target_group'].delete, name),
                           'delete target group %s of device group %s' % (name, dg), destructive=True)
         for name in sorted(want):
             for key in sorted(have.get(name, {'targets': {}})['targets']):
@@ -82,10 +83,10 @@ class AluaPlanner(object):
                     gone.add((name, key))
                     self._tg_member(R_ALUA, 'del', dg, name, have[name]['targets'][key]['name'])
         for name in sorted(want):
-            tg_path = 'device_groups/%s/target_groups/%s' % (dg, name)
+            tg_path = _schema.path('target_group', dg, name)
             have_tg = have.get(name)
             if have_tg is None:
-                self.mgmt(A_ALUA, 'create_target_group', tg_mgmt, build_command('create', name),
+                self.mgmt(A_ALUA, 'create_target_group', tg_mgmt, build_command(_schema.KINDS['target_group'].create, name),
                           'create target group %s in device group %s' % (name, dg))
                 have_tg = {'attributes': {}, 'targets': {}}
             self.alua_attributes('target_group', tg_path, want[name]['attributes'], have_tg['attributes'],
@@ -107,7 +108,7 @@ class AluaPlanner(object):
                                      have_m['attributes'], 'target %s in target group %s' % (tgt, name))
 
     def _tg_member(self, phase, verb, dg, tg, target):
-        path = 'device_groups/%s/target_groups/%s/mgmt' % (dg, tg)
+        path = _schema.mgmt('tg_target', dg, tg)
         words = {'add': 'add target %s to target group %s of device group %s',
                  'del': 'remove target %s from target group %s of device group %s'}
         self.mgmt(phase, '%s_tg_target' % verb, path, build_command(verb, target), words[verb] % (target, tg, dg),
@@ -120,7 +121,7 @@ class AluaPlanner(object):
                            'set attribute %s of %s to %r' % (attr, what, want[attr]))
 
     def del_device_group(self, name):
-        self.mgmt(R_ALUA, 'del_device_group', 'device_groups/mgmt', build_command('del', name),
+        self.mgmt(R_ALUA, 'del_device_group', _schema.mgmt('device_group'), build_command(_schema.KINDS['device_group'].delete, name),
                   'delete ALUA device group %s' % name, destructive=True)
 
     def delete_in_device_group(self, want):

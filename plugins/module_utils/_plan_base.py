@@ -15,12 +15,14 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.storage.scst.plugins.module_utils import _schema
 from ansible_collections.storage.scst.plugins.module_utils._errors import ScstError, mask_text
 from ansible_collections.storage.scst.plugins.module_utils._model import name_key, normalize_value, to_bool
+from ansible_collections.storage.scst.plugins.module_utils._secrets import CHAP_NAMES
 from ansible_collections.storage.scst.plugins.module_utils._sysfs import DEFAULT_ROOT, echo_line
 
 
-CHAP_ATTRS = frozenset(('IncomingUser', 'OutgoingUser'))
+CHAP_ATTRS = frozenset(CHAP_NAMES)
 
 # The device of a LUN entry to delete that names no device (scst_lun state=absent without device): the LUN is
 # deleted whatever it maps. Not a valid device name, so it never names a real one.
@@ -114,15 +116,11 @@ def same_value(level, name, left, right):
     return _canonical(level, name, left) == _canonical(level, name, right)
 
 
-# iSCSI digests: a comma list of None/CRC32C, case-insensitive (iscsi-scst), that the daemon keeps as a set of
-# bits, so the order it shows them in need not be the order they were written in.
-_DIGESTS = frozenset(('HeaderDigest', 'DataDigest'))
-
-
 def _canonical(level, name, value):
     if value is None:
         return None
-    if level == 'target' and name in _DIGESTS and isinstance(value, str):
+    # A set of bits in the daemon: the order it shows digests in need not be the order they were written in.
+    if _schema.value_kind(level, name) == _schema.DIGEST and isinstance(value, str):
         return sorted(set(word.strip().lower() for word in value.split(',')))
     if isinstance(value, (list, tuple, set, frozenset)):
         texts = sorted(set(normalize_value(level, name, item) for item in value))
@@ -230,15 +228,15 @@ def _is_empty(model):
 
 
 def _target_path(driver, target):
-    return 'targets/%s/%s' % (driver, target)
+    return _schema.path('target', driver, target)
 
 
 def _group_path(driver, target, group):
-    return 'targets/%s/%s/ini_groups/%s' % (driver, target, group)
+    return _schema.path('group', driver, target, group)
 
 
 def _lun_set_path(driver, target, group):
-    return ('%s/luns' % _group_path(driver, target, group)) if group else ('%s/luns' % _target_path(driver, target))
+    return _schema.lun_set(driver, target, group)
 
 
 def _lun_set_name(driver, target, group):

@@ -13,6 +13,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.storage.scst.plugins.module_utils import _schema
+from ansible_collections.storage.scst.plugins.module_utils._names import attribute_problem, handler_problem
 from ansible_collections.storage.scst.plugins.module_utils._plan_base import (
     _pairs,
     A_DEVICES,
@@ -22,21 +24,7 @@ from ansible_collections.storage.scst.plugins.module_utils._plan_base import (
     R_DEVICES,
     same_value,
 )
-from ansible_collections.storage.scst.plugins.module_utils._names import attribute_problem, handler_problem
 from ansible_collections.storage.scst.plugins.module_utils._validate import build_command
-
-
-# vdisk attributes that SCST accepts only in add_device (read-only afterwards, scst_vdisk.c), with their
-# defaults, used when a replaced/overridden device leaves one out. filename is writable only while the device
-# is inactive, so a new filename also means re-creation (except on vcdrom, where writing it changes media).
-CREATION_ONLY = {
-    'filename': None, 'blocksize': '512', 'read_only': '0', 'write_through': '0', 'nv_cache': '0', 'o_direct': '0',
-    'thin_provisioned': None, 'removable': '0', 'rotational': '1', 'tst': '1', 'dummy': '0',
-    'dif_filename': None, 'dif_mode': None, 'dif_type': None,
-}
-
-# Device attributes that SCST derives from the backing file and shows read-only (scst_vdisk.c): never written.
-DERIVED = {'vdisk_fileio': frozenset(('size', 'size_mb')), 'vcdrom': frozenset(('size', 'size_mb'))}
 
 
 class DevicePlanner(object):
@@ -65,7 +53,7 @@ class DevicePlanner(object):
                 value = want_h['attributes'][attr]
                 old = have_h['attributes'].get(attr)
                 if not same_value('handler', attr, value, old):
-                    self.write(A_HANDLERS, 'set_attribute', 'handlers/%s/%s' % (handler, attr), value,
+                    self.write(A_HANDLERS, 'set_attribute', '%s/%s' % (_schema.path('handler', handler), attr), value,
                                'set attribute %s of handler %s to %r' % (attr, handler, value))
             for name in sorted(want_h['devices']):
                 self.plan_device(handler, want_h['devices'][name])
@@ -87,25 +75,25 @@ class DevicePlanner(object):
                                  'options-changed to re-create it (this disconnects its initiators)'
                                  % (name, ', '.join(reasons)))
             return
-        self.device_attributes(name, want['attributes'], have_dev['attributes'], handler, skip=CREATION_ONLY)
+        self.device_attributes(name, want['attributes'], have_dev['attributes'], handler, skip=_schema.CREATION_DEFAULTS)
 
     def recreate_reasons(self, handler, want, have_handler, have_dev):
         if handler != have_handler:
             return ['the handler (%s, wanted %s)' % (have_handler, handler)]
         reasons = []
-        for attr in sorted(CREATION_ONLY):
+        for attr in sorted(_schema.CREATION_DEFAULTS):
             if attr == 'filename' and handler == 'vcdrom':
                 continue
             if attr in want['attributes']:
                 wanted = want['attributes'][attr]
             elif self.removes(True) and attr in have_dev['attributes']:
                 # A creation-time attribute left out of a replaced device means its default.
-                wanted = CREATION_ONLY[attr]
+                wanted = _schema.CREATION_DEFAULTS[attr]
                 if wanted is None:
                     continue
             else:
                 continue
-            if not same_value('device', attr, wanted, have_dev['attributes'].get(attr, CREATION_ONLY[attr])):
+            if not same_value('device', attr, wanted, have_dev['attributes'].get(attr, _schema.CREATION_DEFAULTS[attr])):
                 reasons.append(attr)
         return reasons
 
@@ -117,26 +105,26 @@ class DevicePlanner(object):
             old = have.get(attr) if have is not None else None
             if have is not None and same_value('device', attr, value, old):
                 continue
-            if attr in DERIVED.get(handler, ()):
+            if attr in _schema.KINDS['device'].names('derived', handler):
                 if have is not None:
                     self.warnings.append('device %s: %s is %s, not %s; SCST takes it from the backing file (resize the '
                                          'file, then write resync_size)' % (name, attr, old, value))
                 continue
             # A name SCST does not know fails with ENOENT: the description, part of that error, says which it looks like.
             typo = attribute_problem('device', handler, attr)
-            self.write(A_DEVICES, 'set_attribute', 'devices/%s/%s' % (name, attr), value,
+            self.write(A_DEVICES, 'set_attribute', '%s/%s' % (_schema.path('device', handler, name), attr), value,
                        'set attribute %s of device %s to %r%s' % (attr, name, value, '; ' + typo if typo else ''))
 
     def _add_device_command(self, handler, name, attributes):
         params = self.create_params(handler)
         # cluster_mode last: set before t10_dev_id it makes SCST ignore t10_dev_id (SCST PR #135).
         pairs = _pairs(attributes, params - frozenset(('cluster_mode',))) + _pairs(attributes, params & {'cluster_mode'})
-        return build_command('add_device', name, params=pairs), params
+        return build_command(_schema.KINDS['device'].create, name, params=pairs), params
 
     def add_device(self, handler, want):
         name = want['name']
         command, params = self._add_device_command(handler, name, want['attributes'])
-        self.mgmt(A_DEVICES, 'add_device', 'handlers/%s/mgmt' % handler, command,
+        self.mgmt(A_DEVICES, 'add_device', _schema.mgmt('device', handler), command,
                   'add device %s to handler %s' % (name, handler))
         rest = dict((attr, value) for attr, value in want['attributes'].items() if attr not in params)
         self.device_attributes(name, rest, None, handler)
@@ -144,5 +132,5 @@ class DevicePlanner(object):
     def del_device(self, name, handler, what='deleted'):
         self.gone_devices.add(name)
         self.device_taken(name, what)
-        self.mgmt(R_DEVICES, 'del_device', 'handlers/%s/mgmt' % handler, build_command('del_device', name),
+        self.mgmt(R_DEVICES, 'del_device', _schema.mgmt('device', handler), build_command(_schema.KINDS['device'].delete, name),
                   'delete device %s of handler %s (its LUNs go with it)' % (name, handler), destructive=True)

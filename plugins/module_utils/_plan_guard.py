@@ -21,8 +21,8 @@ __metaclass__ = type
 
 import re
 
-from ansible_collections.storage.scst.plugins.module_utils._model import COPY_MANAGER
 from ansible_collections.storage.scst.plugins.module_utils._plan_base import PlanError, initiator_key
+from ansible_collections.storage.scst.plugins.module_utils._schema import COPY_MANAGER
 
 # A session is named after its initiator, with '#portal' under per_portal_acl and '_N' when the same name is
 # connected twice (SYSFS.md §6.8).

@@ -13,7 +13,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.storage.scst.plugins.module_utils._model import COPY_MANAGER, VDISK_HANDLERS
+from ansible_collections.storage.scst.plugins.module_utils import _schema
 from ansible_collections.storage.scst.plugins.module_utils._plan_base import (
     _lun_set_name,
     _lun_set_path,
@@ -36,10 +36,10 @@ class LunPlanner(object):
         return bool(found) and (found[0] == 'vcdrom' or _truthy(found[1]['attributes'].get('read_only')))
 
     def plan_luns(self, driver, target, group, want, have, remove):
-        path = '%s/mgmt' % _lun_set_path(driver, target, group)
+        path = _schema.mgmt('lun', _lun_set_path(driver, target, group))
         where = _lun_set_name(driver, target, group)
         self.planned_sets.add((driver, target, group))
-        if driver == COPY_MANAGER:
+        if driver == _schema.COPY_MANAGER:
             want, have = self.copy_manager_luns(want, have)
         for lun in sorted(have):
             if lun in want:
@@ -52,7 +52,7 @@ class LunPlanner(object):
             if not remove:
                 continue
             self.lun_taken(driver, target, group, lun, have[lun]['device'], 'removed')
-            self.mgmt(R_LUNS, 'del_lun', path, build_command('del', lun),
+            self.mgmt(R_LUNS, 'del_lun', path, build_command(_schema.KINDS['lun'].delete, lun),
                       'delete LUN %d (device %s) from %s' % (lun, have[lun]['device'], where), destructive=True)
         for lun in sorted(want):
             entry = want[lun]
@@ -86,7 +86,7 @@ class LunPlanner(object):
             device = entry['device']
             if device in mapped:
                 kept[mapped[device]] = dict(entry, lun=mapped[device])
-            elif not (self.want_devices.get(device, ('',))[0] in VDISK_HANDLERS
+            elif not (self.want_devices.get(device, ('',))[0] in _schema.VDISK_HANDLERS
                       and (device not in self.have_devices or device in self.gone_devices)):
                 kept[lun] = entry
         return kept, have
@@ -106,7 +106,7 @@ class LunPlanner(object):
             return
         for driver in sorted(self.have['drivers']):
             # SCST maps re-created vdisk devices into copy_manager_tgt by itself.
-            if driver == COPY_MANAGER:
+            if driver == _schema.COPY_MANAGER:
                 continue
             for key in sorted(self.have['drivers'][driver]['targets']):
                 have_t = self.have['drivers'][driver]['targets'][key]
@@ -121,7 +121,7 @@ class LunPlanner(object):
                         self._restore(driver, name, group, luns)
 
     def _restore(self, driver, target, group, luns):
-        path = '%s/mgmt' % _lun_set_path(driver, target, group)
+        path = _schema.mgmt('lun', _lun_set_path(driver, target, group))
         for lun in sorted(luns):
             entry = luns[lun]
             if entry['device'] in self.gone_devices and entry['device'] in self.want_devices:
@@ -132,7 +132,7 @@ class LunPlanner(object):
                                                   _lun_set_name(driver, target, group)))
 
     def delete_luns(self, driver, target, group, want, have):
-        path = '%s/mgmt' % _lun_set_path(driver, target, group)
+        path = _schema.mgmt('lun', _lun_set_path(driver, target, group))
         for lun in sorted(want):
             if lun in have and want[lun]['device'] not in (have[lun]['device'], ANY_DEVICE):
                 raise PlanError('LUN %d of %s maps device %s, not %s as the configuration says: not deleted (name the '
@@ -140,5 +140,5 @@ class LunPlanner(object):
                                                      want[lun]['device']))
             if lun in have:
                 self.lun_taken(driver, target, group, lun, have[lun]['device'], 'removed')
-                self.mgmt(R_LUNS, 'del_lun', path, build_command('del', lun),
+                self.mgmt(R_LUNS, 'del_lun', path, build_command(_schema.KINDS['lun'].delete, lun),
                           'delete LUN %d from %s' % (lun, _lun_set_name(driver, target, group)), destructive=True)

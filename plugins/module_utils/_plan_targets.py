@@ -13,6 +13,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.storage.scst.plugins.module_utils import _schema
 from ansible_collections.storage.scst.plugins.module_utils._model import is_hardware_target, normalize_value
 from ansible_collections.storage.scst.plugins.module_utils._plan_base import (
     _dyn_key,
@@ -48,10 +49,6 @@ from ansible_collections.storage.scst.plugins.module_utils._plan_ports import MA
 from ansible_collections.storage.scst.plugins.module_utils._validate import build_command, Secret
 
 
-# Target entries that are information, not configuration: never written (scst_sysfs.c).
-TARGET_INFO_ATTRS = frozenset(('hw_target', 'tid', 'sg_tablesize', 'host'))
-
-
 class TargetPlanner(object):
     """The target part of _plan._Planner: drivers, targets, groups, initiators, rel_tgt_id and enables."""
 
@@ -62,7 +59,7 @@ class TargetPlanner(object):
         self.driver_attributes(driver, {}, have['attributes'], remove=True)
         if _truthy(have.get('enabled')):
             self.driver_disabled(driver)
-            self.set_enabled(R_DISABLE, 'targets/%s' % driver, False, True, 'driver %s' % driver)
+            self.set_enabled(R_DISABLE, _schema.path('driver', driver), False, True, 'driver %s' % driver)
 
     def plan_driver(self, driver):
         want = self.want['drivers'][driver]
@@ -79,7 +76,7 @@ class TargetPlanner(object):
         if enabled is not None and have.get('enabled') is not None:
             if _truthy(have['enabled']) and not _truthy(enabled):
                 self.driver_disabled(driver)
-            self.set_enabled(A_DRIVER_ENABLED, 'targets/%s' % driver, enabled, have.get('enabled'),
+            self.set_enabled(A_DRIVER_ENABLED, _schema.path('driver', driver), enabled, have.get('enabled'),
                              'driver %s' % driver)
         elif _truthy(enabled):
             self.warnings.append('target driver %s has no enabled attribute; enabled: true was ignored' % driver)
@@ -106,14 +103,14 @@ class TargetPlanner(object):
                 self.dynamic(driver, None, attr, want.get(attr), have.get(attr),
                              remove=remove or (self.state == 'replaced' and attr in want))
             elif attr in want and not same_value('driver', attr, want[attr], have.get(attr)):
-                self.write(A_DRIVER_ATTRS, 'set_attribute', 'targets/%s/%s' % (driver, attr), want[attr],
+                self.write(A_DRIVER_ATTRS, 'set_attribute', '%s/%s' % (_schema.path('driver', driver), attr), want[attr],
                            'set attribute %s of driver %s to %r' % (attr, driver, want[attr]))
 
     def dynamic(self, driver, target, attr, want, have, remove):
         """Value-by-value difference of a multi-valued attribute (CHAP users, portals)."""
         want_vals = dict((_dyn_key(attr, v), v) for v in _values(want))
         have_vals = dict((_dyn_key(attr, v), v) for v in _values(have))
-        path = 'targets/%s/mgmt' % driver
+        path = _schema.mgmt('target', driver)
         owner = ('target %s/%s' % (driver, target)) if target else ('driver %s' % driver)
         prefix = ('_target_attribute', (target,)) if target else ('_attribute', ())
         for key in sorted(have_vals):
@@ -160,8 +157,8 @@ class TargetPlanner(object):
                                 'target mode' % (want['name'], driver))
             params = self.target_create_params(driver)
             pairs = _pairs(want['attributes'], params)
-            self.mgmt(A_TARGETS, 'add_target', 'targets/%s/mgmt' % driver,
-                      build_command('add_target', name, params=pairs), 'add target %s to driver %s' % (name, driver))
+            self.mgmt(A_TARGETS, 'add_target', _schema.mgmt('target', driver),
+                      build_command(_schema.KINDS['target'].create, name, params=pairs), 'add target %s to driver %s' % (name, driver))
             have = {'name': name, 'enabled': None, 'hw_target': False, 'attributes': dict(
                 (attr, want['attributes'][attr]) for attr in params if attr in want['attributes']), 'luns': {}, 'groups': {}}
         else:
@@ -183,7 +180,7 @@ class TargetPlanner(object):
         dynamic = self.dynamic_attrs(driver, 'target')
         path = _target_path(driver, target)
         for attr in sorted(set(want) | set(have)):
-            if attr in skip or attr in TARGET_INFO_ATTRS or attr == 'enabled':
+            if attr in skip or attr in _schema.KINDS['target'].names('information', driver):
                 continue
             if attr == 'rel_tgt_id':
                 # An id is a target's own only among live targets: planned with all of them (plan_ports).
@@ -209,7 +206,7 @@ class TargetPlanner(object):
         self.gone_targets.add((driver, name))
         del self.ports[(driver, name_key(name))]
         self.drain(driver, name, None)
-        self.mgmt(R_TARGETS, 'del_target', 'targets/%s/mgmt' % driver, build_command('del_target', name),
+        self.mgmt(R_TARGETS, 'del_target', _schema.mgmt('target', driver), build_command(_schema.KINDS['target'].delete, name),
                   'delete target %s of driver %s (with its LUNs and groups)' % (name, driver), destructive=True)
 
     def drain(self, driver, target, group):
@@ -219,24 +216,24 @@ class TargetPlanner(object):
             return
         what = ('group %s of target %s/%s' % (group, driver, target)) if group else ('target %s/%s' % (driver, target))
         self.closed(what, names)
-        sessions = '%s/sessions' % _target_path(driver, target)
+        sessions = _schema.container('session', driver, target)
         for session in names:
-            self.write(R_SESSIONS, 'close_session', '%s/%s/force_close' % (sessions, session), '1',
+            self.write(R_SESSIONS, 'close_session', '%s/%s' % (_schema.path('session', driver, target, session), _schema.FORCE_CLOSE), '1',
                        'close session %s of %s' % (session, what), destructive=True)
         self.add(R_SESSIONS, Action('wait_sessions', 'wait', sessions, None,
                                     'wait until the sessions of %s are closed' % what, names=names))
 
     def plan_groups(self, driver, target, want, have, remove):
-        path = '%s/ini_groups/mgmt' % _target_path(driver, target)
+        path = _schema.mgmt('group', driver, target)
         for name in sorted(have):
             if name not in want and remove:
                 self.gone_groups.add((driver, target, name))
                 self.drain(driver, target, name)
-                self.mgmt(R_GROUPS, 'del_group', path, build_command('del', name),
+                self.mgmt(R_GROUPS, 'del_group', path, build_command(_schema.KINDS['group'].delete, name),
                           'delete group %s of target %s/%s' % (name, driver, target), destructive=True)
         for name in sorted(want):
             if name not in have:
-                self.mgmt(A_GROUPS, 'create_group', path, build_command('create', name),
+                self.mgmt(A_GROUPS, 'create_group', path, build_command(_schema.KINDS['group'].create, name),
                           'create group %s in target %s/%s' % (name, driver, target))
             have_g = have.get(name) or {'attributes': {}, 'luns': {}}
             for attr in sorted(want[name]['attributes']):
@@ -269,13 +266,13 @@ class TargetPlanner(object):
                     source, have_exact = movable[0]
                     consumed.add((source, key))
                     self.initiator_taken(driver, target, source, have_exact, 'moved out of')
-                    src = '%s/initiators/mgmt' % _group_path(driver, target, source)
+                    src = _schema.mgmt('initiator', _group_path(driver, target, source))
                     self.mgmt(A_INITIATORS, 'move_initiator', src, build_command('move', have_exact, group),
                               'move initiator %s from group %s to group %s of target %s/%s'
                               % (have_exact, source, group, driver, target), destructive=True)
                     continue
-                mgmt = '%s/initiators/mgmt' % _group_path(driver, target, group)
-                self.mgmt(A_INITIATORS, 'add_initiator', mgmt, build_command('add', exact),
+                mgmt = _schema.mgmt('initiator', _group_path(driver, target, group))
+                self.mgmt(A_INITIATORS, 'add_initiator', mgmt, build_command(_schema.KINDS['initiator'].create, exact),
                           'add initiator %s to group %s of target %s/%s' % (exact, group, driver, target))
         if not remove:
             return
@@ -283,9 +280,9 @@ class TargetPlanner(object):
             for group, exact in current[key]:
                 if (group, key) in consumed or key in want.get(group, {}).get('initiators', {}):
                     continue
-                mgmt = '%s/initiators/mgmt' % _group_path(driver, target, group)
+                mgmt = _schema.mgmt('initiator', _group_path(driver, target, group))
                 self.initiator_taken(driver, target, group, exact, 'deleted from')
-                self.mgmt(R_INITIATORS, 'del_initiator', mgmt, build_command('del', exact),
+                self.mgmt(R_INITIATORS, 'del_initiator', mgmt, build_command(_schema.KINDS['initiator'].delete, exact),
                           'delete initiator %s from group %s of target %s/%s' % (exact, group, driver, target),
                           destructive=True)
 
@@ -342,7 +339,7 @@ class TargetPlanner(object):
         if _disables(want):
             if _truthy(have.get('enabled')):
                 self.driver_disabled(driver)
-                self.set_enabled(R_DISABLE, 'targets/%s' % driver, False, True, 'driver %s' % driver)
+                self.set_enabled(R_DISABLE, _schema.path('driver', driver), False, True, 'driver %s' % driver)
         elif not want['targets'] and not want['attributes']:
             self.clear_driver(driver)
             return
@@ -382,12 +379,12 @@ class TargetPlanner(object):
             self.plan_groups(driver, target, {}, {want['name']: have}, remove=True)
             return
         self.delete_luns(driver, target, want['name'], want['luns'], have['luns'])
-        mgmt = '%s/initiators/mgmt' % _group_path(driver, target, want['name'])
+        mgmt = _schema.mgmt('initiator', _group_path(driver, target, want['name']))
         for key in sorted(want['initiators']):
             exact = have['initiators'].get(key)
             if exact is not None:
                 self.initiator_taken(driver, target, want['name'], exact, 'deleted from')
-                self.mgmt(R_INITIATORS, 'del_initiator', mgmt, build_command('del', exact),
+                self.mgmt(R_INITIATORS, 'del_initiator', mgmt, build_command(_schema.KINDS['initiator'].delete, exact),
                           'delete initiator %s from group %s' % (exact, want['name']), destructive=True)
 
 

@@ -24,6 +24,7 @@ import re
 
 from ansible_collections.storage.scst.plugins.module_utils import _conf, _model, _names, _secrets
 from ansible_collections.storage.scst.plugins.module_utils._errors import mask_text
+from ansible_collections.storage.scst.plugins.module_utils._schema import BACKING_FILE_HANDLERS, FC_DRIVERS
 
 # The transport of the role (scst_transports) that loads each target driver.
 DRIVER_TRANSPORTS = {'qla2x00t': 'fc', 'iscsi': 'iscsi'}
@@ -53,7 +54,7 @@ def _resolve_ports(config, found):
         path = ('drivers', dindex, 'targets', tindex)
         port = target['port']
         valid = isinstance(port, int) and not isinstance(port, bool) and port >= 0
-        if driver.get('name') not in _model.FC_DRIVERS:
+        if driver.get('name') not in FC_DRIVERS:
             found.append((path + ('port',), 'only targets of driver qla2x00t can name an FC port'))
         elif 'name' in target:
             found.append((path, 'give either name or port, not both'))
@@ -183,7 +184,7 @@ def preflight(config, prefix='config', ports=False):
     of a hardware FC target, or ``port N``, -> path). Devices with active=0 open no file, NPIV ports are created."""
     files, fc_ports = {}, {}
     for hindex, handler in enumerate(_items(config.get('handlers'))):
-        if not isinstance(handler, dict) or handler.get('name') not in ('vdisk_fileio', 'vdisk_blockio'):
+        if not isinstance(handler, dict) or handler.get('name') not in BACKING_FILE_HANDLERS:
             continue
         for dindex, device in enumerate(_items(handler.get('devices'))):
             attrs = device.get('attributes') if isinstance(device, dict) else None
@@ -191,7 +192,7 @@ def preflight(config, prefix='config', ports=False):
                 files.setdefault(str(attrs['filename']), '%s.handlers[%d].devices[%d].attributes.filename'
                                  % (prefix, hindex, dindex))
     for dindex, driver in enumerate(_items(config.get('drivers'))):
-        if not isinstance(driver, dict) or driver.get('name') not in _model.FC_DRIVERS:
+        if not isinstance(driver, dict) or driver.get('name') not in FC_DRIVERS:
             continue
         for tindex, target in enumerate(_items(driver.get('targets'))):
             if not isinstance(target, dict) or 'parent_host' in (target.get('attributes') or {}):

@@ -22,6 +22,7 @@ import copy
 
 from ansible_collections.storage.scst.plugins.module_utils._gather import Focus, config_attrs, read_luns
 from ansible_collections.storage.scst.plugins.module_utils._model import COPY_MANAGER, normalize, to_bool
+from ansible_collections.storage.scst.plugins.module_utils._schema import path as sysfs_path
 
 
 class _State(object):
@@ -104,7 +105,7 @@ def predict(before, actions, focus, client=None):
     read_back = []
     names = Focus(focus)
     for driver, name in sorted(set(entry[1:] for entry in derived if entry[0] == 'luns' and client is not None)):
-        path = 'targets/%s/%s/luns' % (driver, name)
+        path = sysfs_path('lun_set', sysfs_path('target', driver, name))
         state.drivers[driver]['targets'][name]['luns'] = _by_number(read_luns(client, path))
         read_back.append(path)
     for entry in derived:
@@ -166,7 +167,7 @@ def _add_device(state, parts, words, derived):
     state.handlers[parts[1]]['devices'][words[1]] = device
     # A vdisk device is writable unless created read_only (scst_vdisk.c): that default is not read back.
     defaults = {'read_only': '0'} if parts[1] != 'vcdrom' else {}
-    derived.append(('devices', 'devices/%s' % words[1], device, (words[1],), defaults))
+    derived.append(('devices', sysfs_path('device', parts[1], words[1]), device, (words[1],), defaults))
     # A new vdisk device is mapped into copy_manager_tgt at a number of the kernel's choosing.
     for target in (state.drivers.get(COPY_MANAGER) or {'targets': {}})['targets']:
         derived.append(('luns', COPY_MANAGER, target))
@@ -191,7 +192,7 @@ def _add_target(state, parts, words, derived):
     target = {'name': words[1], 'hw_target': False, 'enabled': enabled, 'attributes': attributes, 'luns': {},
               'groups': {}}
     state.drivers[parts[1]]['targets'][words[1]] = target
-    derived.append(('targets', 'targets/%s/%s' % (parts[1], words[1]), target, (parts[1], words[1]), {}))
+    derived.append(('targets', sysfs_path('target', parts[1], words[1]), target, (parts[1], words[1]), {}))
 
 
 def _del_target(state, parts, words, derived):

@@ -25,10 +25,12 @@ import copy
 from ansible_collections.storage.scst.plugins.module_utils import _apply, _gather, _plan
 from ansible_collections.storage.scst.plugins.module_utils._errors import ScstError, ScstInputError
 from ansible_collections.storage.scst.plugins.module_utils._plan_base import Action
-from ansible_collections.storage.scst.plugins.module_utils._plan_devices import CREATION_ONLY
 from ansible_collections.storage.scst.plugins.module_utils._plan_luns import LunPlanner
+from ansible_collections.storage.scst.plugins.module_utils._schema import container, CREATION_DEFAULTS, DEVICES, mgmt as mgmt_of, path as sysfs_path
 from ansible_collections.storage.scst.plugins.module_utils._validate import build_command, check_attr_value
 
+# The top directories of sysfs paths, which tell what a write touches: targets, device groups, handlers and devices.
+_TARGETS, _ALUA, _HANDLERS = container('driver'), sysfs_path('alua'), container('handler')
 # Rounds of read, plan and apply: the first brings objects back, a second sets what the kernel chose while the
 # first re-created objects (copy_manager LUN numbers, rel_tgt_id); a third finds nothing left in every case seen.
 ROUNDS = 3
@@ -73,7 +75,7 @@ def refusal(actions, before, meta):
         parts = action.path.split('/')
         if action.kind == 'close_session':
             reasons.append('it closes session %s of target %s/%s' % (parts[4], parts[1], parts[2]))
-        elif action.kind == 'disable' and parts[0] == 'targets':
+        elif action.kind == 'disable' and parts[0] == _TARGETS:
             # Whether sessions outlive a disable depends on the driver: an FC port drops its logins.
             found = (sessions.get(parts[1]) or {}).items() if len(parts) == 3 else [
                 (parts[2], (sessions.get(parts[1]) or {}).get(parts[2]))]
@@ -102,15 +104,15 @@ def scope_of(scope, actions):
     kinds = set(action.kind for action in actions)
     if 'del_device' in kinds:
         scope.update(drivers=None, targets=None)
-    if kinds & set(('del_device', 'del_target')) or any(parts[0] == 'device_groups' for parts in paths):
+    if kinds & set(('del_device', 'del_target')) or any(parts[0] == _ALUA for parts in paths):
         scope['device_groups'] = True
-    drivers = set(parts[1] for parts in paths if parts[0] == 'targets')
+    drivers = set(parts[1] for parts in paths if parts[0] == _TARGETS)
     if scope.get('drivers') is not None and not drivers <= set(scope['drivers']):
         scope.update(drivers=sorted(drivers | set(scope['drivers'])), targets=None)
-    targets = set(parts[2] for parts in paths if parts[0] == 'targets' and len(parts) > 3)
+    targets = set(parts[2] for parts in paths if parts[0] == _TARGETS and len(parts) > 3)
     if scope.get('targets') is not None and ('add_target' in kinds or not targets <= set(scope['targets'])):
         scope['targets'] = None
-    if any(parts[0] in ('handlers', 'devices') for parts in paths):
+    if any(parts[0] in (_HANDLERS, DEVICES) for parts in paths):
         scope.update(handlers=None, devices=None)
     if any(len(parts) == 1 for parts in paths):
         scope['global_attributes'] = True
@@ -169,14 +171,14 @@ def back_model(snapshot, now):
     keys = flatten(snapshot.keys)
     found = flatten(now)
     model = copy.deepcopy(snapshot.full)
-    for path, holder, field, dummy in _holders(model):
+    for path, holder, field, dummy, kind in _holders(model):
         kept = {}
         for name, value in holder[field].items():
             where = '%s/%s' % (path, name) if path else name
             if name == 'rel_tgt_id' and value in ('0', None):
                 continue
             if where in keys or ((not path or path in found) and found.get(where) != _flat(value)) or (
-                    path.startswith('devices/') and name in CREATION_ONLY):
+                    kind == 'device' and name in CREATION_DEFAULTS):
                 kept[name] = value
         holder[field] = kept
     return model
@@ -190,8 +192,10 @@ def _kernel_choices(before, now):
     dels, adds = [], []
     for path in sorted(set(old) | set(new)):
         parts = path.split('/')
-        if parts[0] == 'targets' and len(parts) >= 5 and parts[-2] == 'luns' and old.get(path) != new.get(path):
-            mgmt, where, lun = '%s/mgmt' % '/'.join(parts[:-1]), '/'.join(parts[1:-2]), int(parts[-1])
+        lun_set = '/'.join(parts[:-1])
+        if parts[0] == _TARGETS and len(parts) >= 5 and lun_set == sysfs_path('lun_set', '/'.join(parts[:-2])) and \
+                old.get(path) != new.get(path):
+            mgmt, where, lun = mgmt_of('lun', lun_set), '/'.join(parts[1:-2]), int(parts[-1])
             if path in new:
                 dels.append(Action('del_lun', 'mgmt', mgmt, build_command('del', lun),
                                    'delete LUN %d from %s' % (lun, where), True))
@@ -223,20 +227,20 @@ def flatten(model):
     directory: True, a device: its handler, a target: whether it is a hardware target), LUNs ((device, read_only)),
     initiators and memberships (True)."""
     out = {}
-    for path, holder, field, exists in _holders(model):
+    for path, holder, field, exists, kind in _holders(model):
         if path:
             out[path] = exists
         for name, value in (holder.get(field) or {}).items():
             out['%s/%s' % (path, name) if path else name] = _flat(value)
-        if path.startswith('targets/') and 'enabled' in holder:
+        if kind in ('driver', 'target') and 'enabled' in holder:
             out['%s/enabled' % path] = holder['enabled']
         for lun in holder.get('luns') or ():
-            out['%s/luns/%d' % (path, int(lun['lun']))] = (lun['device'], bool(lun['read_only']))
+            out[sysfs_path('lun', sysfs_path('lun_set', path), int(lun['lun']))] = (lun['device'], bool(lun['read_only']))
         for initiator in holder.get('initiators') or ():
-            out['%s/initiators/%s' % (path, initiator)] = True
-        if path.startswith('device_groups/') and path.count('/') == 1:
+            out[sysfs_path('initiator', path, initiator)] = True
+        if kind == 'device_group':
             for device in holder.get('devices') or ():
-                out['%s/devices/%s' % (path, device)] = True
+                out[sysfs_path('dg_device', holder['name'], device)] = True
     return out
 
 
@@ -245,25 +249,24 @@ def _flat(value):
 
 
 def _holders(model):
-    """(sysfs path, object, the key of its attributes, what flatten() records for it) of every object of a model
-    ('' for the global attributes, device_groups for the ALUA ones; a device is recorded with its handler)."""
-    yield '', model, 'attributes', True
-    yield 'device_groups', model, 'alua', True
+    """(sysfs path, object, the key of its attributes, what flatten() records for it, its kind in _schema) of every
+    object of a model ('' for the global attributes, device_groups for the ALUA ones; a device is recorded with its
+    handler)."""
+    yield sysfs_path('global'), model, 'attributes', True, 'global'
+    yield sysfs_path('alua'), model, 'alua', True, 'alua'
     for handler in model.get('handlers') or ():
-        yield 'handlers/%s' % handler['name'], handler, 'attributes', True
+        yield sysfs_path('handler', handler['name']), handler, 'attributes', True, 'handler'
         for device in handler.get('devices') or ():
-            yield 'devices/%s' % device['name'], device, 'attributes', handler['name']
+            yield sysfs_path('device', handler['name'], device['name']), device, 'attributes', handler['name'], 'device'
     for driver in model.get('drivers') or ():
-        yield 'targets/%s' % driver['name'], driver, 'attributes', True
+        yield sysfs_path('driver', driver['name']), driver, 'attributes', True, 'driver'
         for target in driver.get('targets') or ():
-            path = 'targets/%s/%s' % (driver['name'], target['name'])
-            yield path, target, 'attributes', bool(target.get('hw_target'))
+            yield sysfs_path('target', driver['name'], target['name']), target, 'attributes', bool(target.get('hw_target')), 'target'
             for group in target.get('groups') or ():
-                yield '%s/ini_groups/%s' % (path, group['name']), group, 'attributes', True
+                yield sysfs_path('group', driver['name'], target['name'], group['name']), group, 'attributes', True, 'group'
     for dg in model.get('device_groups') or ():
-        path = 'device_groups/%s' % dg['name']
-        yield path, dg, 'attributes', True
+        yield sysfs_path('device_group', dg['name']), dg, 'attributes', True, 'device_group'
         for tg in dg.get('target_groups') or ():
-            yield '%s/target_groups/%s' % (path, tg['name']), tg, 'attributes', True
+            yield sysfs_path('target_group', dg['name'], tg['name']), tg, 'attributes', True, 'target_group'
             for member in tg.get('targets') or ():
-                yield '%s/target_groups/%s/%s' % (path, tg['name'], member['name']), member, 'attributes', True
+                yield sysfs_path('tg_target', dg['name'], tg['name'], member['name']), member, 'attributes', True, 'tg_target'

@@ -19,14 +19,15 @@ import glob
 import os
 
 from ansible_collections.storage.scst.plugins.module_utils._errors import ScstError
-
+from ansible_collections.storage.scst.plugins.module_utils._schema import path as sysfs_path
+from ansible_collections.storage.scst.plugins.module_utils._sysfs import DEFAULT_ROOT
 
 SYSTEMD_RUNNING = '/run/systemd/system'
 INIT_D = '/etc/init.d'
 # Runlevels in which a SysV service counts as enabled when it has a start link (multi-user, with or without GUI).
 SYSV_LEVELS = '2345'
 # The iSCSI target driver shows "open" here while iscsi-scstd holds its control device: no process-table look-up.
-ISCSI_OPEN_STATE = '/sys/kernel/scst_tgt/targets/iscsi/open_state'
+ISCSI_OPEN_STATE = '%s/%s/open_state' % (DEFAULT_ROOT, sysfs_path('driver', 'iscsi'))
 
 
 class ServiceFailure(ScstError):

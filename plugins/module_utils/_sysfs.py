@@ -34,6 +34,7 @@ from ansible_collections.storage.scst.plugins.module_utils._errors import (
     mask_text,
 )
 from ansible_collections.storage.scst.plugins.module_utils._lock import HostLock, default_lock_path
+from ansible_collections.storage.scst.plugins.module_utils._schema import MGMT, NUMBERED
 from ansible_collections.storage.scst.plugins.module_utils._validate import (
     Secret,
     build_command,
@@ -44,8 +45,6 @@ from ansible_collections.storage.scst.plugins.module_utils._validate import (
 
 DEFAULT_ROOT = '/sys/kernel/scst_tgt'
 RESULT_FILE = 'last_sysfs_mgmt_res'
-# Optional attributes that SCST numbers when added more than once: IncomingUser, IncomingUser1, ...
-MULTI_VALUED = _secrets.CHAP_NAMES + ('allowed_portal',)
 KERNEL_LOG_LINES = 20    # kernel log lines kept in an error
 KERNEL_LOG_IN_MSG = 3    # of which the last ones are quoted in the message itself
 _READ_CHUNK = 65536
@@ -371,7 +370,7 @@ class SysfsClient(object):
         """Last component of a symlink's target: the device name of 'luns/N/device', for example."""
         return os.path.basename(self.read_link(path))
 
-    def read_attrs(self, path, names=None, multi=MULTI_VALUED):
+    def read_attrs(self, path, names=None, multi=NUMBERED):
         """Attributes of one object directory as {name: (value, is_key)}.
 
         Only readable regular files are read ('mgmt' and write-only files are skipped, as the kernel
@@ -385,7 +384,7 @@ class SysfsClient(object):
         for name, mode in sorted(self._entries(path, kind='file', modes=True)):
             match = numbered.fullmatch(name) if numbered else None
             base = match.group(1) if match else name
-            if name == 'mgmt' or (names is not None and base not in names):
+            if name == MGMT or (names is not None and base not in names):
                 continue
             if not mode & (stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH):
                 continue
@@ -416,7 +415,7 @@ class SysfsClient(object):
         the whole text is checked again here (one line, at most 4095 bytes).
         """
         abs_path, rel = self._resolve(path)
-        if os.path.basename(abs_path) != 'mgmt':
+        if os.path.basename(abs_path) != MGMT:
             raise ValueError('mgmt() writes mgmt files only, not %r' % path)
         self.add_secret(*getattr(command, 'secrets', ()))
         try:
@@ -435,7 +434,7 @@ class SysfsClient(object):
         newline, so this clears attributes such as comment.
         """
         abs_path, rel = self._resolve(path)
-        if os.path.basename(abs_path) == 'mgmt':
+        if os.path.basename(abs_path) == MGMT:
             raise ValueError('write_attr() does not write mgmt files; use mgmt()')
         if isinstance(value, Secret):
             self.add_secret(value)

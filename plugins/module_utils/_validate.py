@@ -22,6 +22,7 @@ import re
 import unicodedata
 
 from ansible_collections.storage.scst.plugins.module_utils._errors import MASK, ScstInputError
+from ansible_collections.storage.scst.plugins.module_utils._schema import ISCSI_DRIVERS, KINDS
 from ansible_collections.storage.scst.plugins.module_utils._secrets import CHAP_ATTRIBUTE
 
 
@@ -42,19 +43,8 @@ _INVISIBLE_CHARS = frozenset(u'\u034f\u115f\u1160\u17b4\u17b5\u180e\u2800\u3164\
 
 # Entries SCST keeps beside the objects of one kind in their parent sysfs directory: an object of that name
 # collides with them (the kernel answers EEXIST, possibly after other objects were created, and a device named
-# mgmt leaves its handler's mgmt file unusable). Devices: handlers/<h>/ (SYSFS.md 1.2) and
-# device_groups/<dg>/devices/ (1.5); targets: targets/<driver>/ (1.4, 6.1, the copy_manager attribute) and
-# device_groups/<dg>/target_groups/<tg>/ (1.5); the others: the mgmt file of their directory (2.5-2.7).
-RESERVED_NAMES = {
-    'device': frozenset(('mgmt', 'type', 'trace_level')),
-    'target': frozenset(('mgmt', 'enabled', 'trace_level', 'version', 'open_state', 'dif_capabilities',
-                         'iSNSServer', 'isns_entity_name', 'link_local', 'internal_portal',
-                         'allow_not_connected_copy', 'group_id', 'preferred', 'state')),
-    'group': frozenset(('mgmt',)),
-    'initiator': frozenset(('mgmt',)),
-    'device_group': frozenset(('mgmt',)),
-    'target_group': frozenset(('mgmt',)),
-}
+# mgmt leaves its handler's mgmt file unusable); _schema lists them per kind.
+RESERVED_NAMES = dict((name, kind.reserved) for name, kind in KINDS.items() if kind.reserved)
 # RFC 7143 4.2.7: iqn.YYYY-MM.reversed.domain[:anything], eui. + 16 hex digits, naa. + 16 or 32 hex digits.
 # Characters: ASCII letters, digits, '-', '.', ':' (stringprep maps upper to lower case; both are accepted).
 _IQN = re.compile(r'iqn\.[0-9]{4}-(0[1-9]|1[0-2])\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?'
@@ -62,7 +52,6 @@ _IQN = re.compile(r'iqn\.[0-9]{4}-(0[1-9]|1[0-2])\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Z
 _EUI = re.compile(r'eui\.[0-9A-Fa-f]{16}')
 _NAA = re.compile(r'naa\.([0-9A-Fa-f]{16}|[0-9A-Fa-f]{32})')
 _ISCSI_CHARS = re.compile(r'[A-Za-z0-9.:*?!-]+')
-ISCSI_DRIVERS = frozenset(('iscsi',))
 
 _PARAM_NAME = re.compile(r'[A-Za-z_][A-Za-z0-9_]*')
 _KEYWORD = re.compile(r'[a-z_]+')
