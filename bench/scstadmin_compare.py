@@ -15,9 +15,10 @@ scstadmin comes from ../shared/scst/scstadmin (see its README); when it is absen
 its columns say so and no ratio is given. Run from the repository root as root after `make setup`:
 
     .venv/bin/python bench/scstadmin_compare.py [--sizes 400x8x384,2000x32x2560] [--opens 400x8x384] \
-        [--per-object-size 400x8x384]
+        [--per-object-size 400x8x384] [--repeat 3]
 
-It prints a Markdown table and writes WORK/scstadmin_compare.json.
+It prints a Markdown table (one row per size, run and repetition, with the load average when each tool started:
+the machine is shared, so compare the ratios of one row and the CPU times) and writes WORK/scstadmin_compare.json.
 """
 
 import argparse
@@ -66,11 +67,12 @@ def cpu_seconds():
 
 def traced(argv, work, name, opens):
     """Run argv (under strace when opens); returns (seconds, CPU seconds (see cpu_seconds()), files opened under ROOT
-    or None, returncode, output)."""
+    or None, returncode, output, the load average (1 minute) at the start)."""
     log = os.path.join(work, name + '.strace')
     if opens:
         argv = ['strace', '-f', '-qq', '-y', '-e', 'trace=open,openat', '-o', log] + argv
     cpu = cpu_seconds()
+    load = os.getloadavg()[0]
     start = time.monotonic()
     proc = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False)
     seconds = time.monotonic() - start
@@ -80,7 +82,7 @@ def traced(argv, work, name, opens):
         with open(log) as handle:
             count = sum(1 for line in handle if _OPENED.search(line))
         os.remove(log)
-    return seconds, cpu, count, proc.returncode, proc.stdout
+    return seconds, cpu, count, proc.returncode, proc.stdout, load
 
 
 def scst_config_argv(work, model):
@@ -120,16 +122,17 @@ def floor(work, model):
     script = os.path.join(work, 'floor.sh')
     with open(script, 'w') as handle:
         handle.write('set -e\n' + ''.join(line + '\n' for line in commands))
-    shell, shell_cpu, dummy, code, output = traced(['bash', script], work, 'floor', False)
+    shell, shell_cpu, dummy, code, output = traced(['bash', script], work, 'floor', False)[:5]
     if code != 0:
         raise SystemExit('replaying the writes failed: %s' % output[-2000:])
     ping_play = os.path.join(work, 'floor_ping.yml')
     with open(ping_play, 'w') as handle:
         json.dump([{'hosts': 'localhost', 'connection': 'local', 'gather_facts': False,
                     'tasks': [{'ansible.builtin.ping': {}}]}], handle)
-    ping, ping_cpu = traced([os.path.join(BIN, 'ansible-playbook'), '-i', 'localhost,', ping_play], work, 'ping',
-                            False)[:2]
-    return {'writes': len(commands), 'shell': shell, 'shell_cpu': shell_cpu, 'ping': ping, 'ping_cpu': ping_cpu}
+    ping, ping_cpu, dummy, dummy, dummy, load = traced([os.path.join(BIN, 'ansible-playbook'), '-i', 'localhost,',
+                                                        ping_play], work, 'ping', False)
+    return {'writes': len(commands), 'shell': shell, 'shell_cpu': shell_cpu, 'ping': ping, 'ping_cpu': ping_cpu,
+            'load': load}
 
 
 def apply_twice(args, model):
@@ -139,11 +142,11 @@ def apply_twice(args, model):
         argv = scst_config_argv(args.work, model)
     row = {}
     for run in ('first', 'again'):
-        seconds, cpu, opened, code, output = traced(argv, args.work, run, args.trace)
+        seconds, cpu, opened, code, output, load = traced(argv, args.work, run, args.trace)
         if code != 0 or 'FATAL' in output:
             row[run] = {'failed': output.strip().splitlines()[-3:]}
             break
-        row[run] = {'seconds': seconds, 'cpu': cpu, 'opened': opened}
+        row[run] = {'seconds': seconds, 'cpu': cpu, 'opened': opened, 'load': load}
     if args.tool == 'scst_config' and args.per_object and 'failed' not in row.get('again', {'failed': 1}):
         row['per_object'] = per_object(args.work)
     return row
@@ -167,6 +170,7 @@ def per_object(work):
     stat = [{'ansible.builtin.stat': {'path': '/etc/hostname'}, 'loop': list(range(40))}]
     out = {}
     for run in ('first', 'again'):
+        out['load_' + run] = os.getloadavg()[0]
         out[run] = run_playbook(work, 'per_object', tasks, {})[0]
         out['stat_' + run] = run_playbook(work, 'stat', stat, {})[0]
     return out
@@ -199,6 +203,7 @@ def main():
     parser.add_argument('--opens', default='400x8x384', help='sizes whose opened files are counted (strace)')
     parser.add_argument('--per-object-size', default='400x8x384',
                         help='the size whose host the 40 per-object calls run on (when it is one of --sizes)')
+    parser.add_argument('--repeat', type=int, default=1, help='measure every size this many times (one table row each)')
     parser.add_argument('--inside', action='store_true', help=argparse.SUPPRESS)
     parser.add_argument('--tool', help=argparse.SUPPRESS)
     parser.add_argument('--size', help=argparse.SUPPRESS)
@@ -213,12 +218,22 @@ def main():
     from ansible_collections.storage.scst.plugins.module_utils._conf import render  # pylint: disable=import-outside-toplevel
     from ansible_collections.storage.scst.plugins.module_utils._model import check  # pylint: disable=import-outside-toplevel
     results = []
+    for repetition in range(1, args.repeat + 1):
+        results.extend(compare_sizes(args, render, check, repetition))
+    with open(os.path.join(args.work, 'scstadmin_compare.json'), 'w') as handle:
+        json.dump(results, handle, indent=1)
+    print(table(results))
+
+
+def compare_sizes(args, render, check, repetition):
+    """One repetition: each size, each tool on fresh hosts, then the floor; returns the entries."""
+    results = []
     for size in args.sizes.split(','):
         devices, targets, luns = (int(part) for part in size.split('x'))
         with open(os.path.join(args.work, 'bench.conf'), 'w') as handle:
             handle.write(render(check(config(devices, targets, luns))))
         opens = size in args.opens.split(',')
-        entry = {'size': size}
+        entry = {'size': size, 'repetition': repetition}
         for tool in ('scst_config', 'scstadmin'):
             if tool == 'scstadmin' and not os.path.exists(SCSTADMIN):
                 entry[tool] = {'missing': SCSTADMIN}
@@ -238,15 +253,14 @@ def main():
                     else:
                         got['seconds'] = found['seconds']
                         got['cpu'] = found['cpu']
+                        got['load'] = found['load']
                 if 'per_object' in row:
                     entry['per_object'] = row['per_object']
         entry['floor'] = on_fresh_host(args, 'floor', size, False, False)
         results.append(entry)
         sys.stdout.write(json.dumps(entry) + '\n')
         sys.stdout.flush()
-    with open(os.path.join(args.work, 'scstadmin_compare.json'), 'w') as handle:
-        json.dump(results, handle, indent=1)
-    print(table(results))
+    return results
 
 
 def cell(ours, theirs, key, unit):
@@ -265,24 +279,32 @@ def fmt(value, unit):
     return ('%.1f s' % value) if unit == 's' else ('%d' % value)
 
 
+def fmt_load(run):
+    return '%.1f' % run['load'] if 'load' in run else 'n/a'
+
+
 def table(results):
     lines = ['| devices / targets / LUNs | run | files opened, scst_config / scstadmin = ratio | '
-             'wall time, scst_config / scstadmin = ratio | CPU time, scst_config / scstadmin = ratio |',
-             '|---|---|---|---|---|']
+             'wall time, scst_config / scstadmin = ratio | CPU time, scst_config / scstadmin = ratio | '
+             'load average at the start, scst_config / scstadmin |',
+             '|---|---|---|---|---|---|']
     for entry in results:
         ours, theirs = entry['scst_config'], entry['scstadmin']
         for run in ('first', 'again'):
-            lines.append('| %s | %s | %s | %s | %s |' % (
+            lines.append('| %s | %s | %s | %s | %s | %s / %s |' % (
                 entry['size'].replace('x', ' / '), 'first apply' if run == 'first' else 're-apply',
                 cell(ours.get(run, {}), theirs.get(run, theirs), 'opened', 'n'),
                 cell(ours.get(run, {}), theirs.get(run, theirs), 'seconds', 's'),
-                cell(ours.get(run, {}), theirs.get(run, theirs), 'cpu', 's')))
+                cell(ours.get(run, {}), theirs.get(run, theirs), 'cpu', 's'),
+                fmt_load(ours.get(run, {})), fmt_load(theirs.get(run, {}))))
     for entry in results:
         found, theirs = entry['floor'], entry['scstadmin'].get('first', {})
         lines.append('')
-        lines.append('Floor of a first apply at %s: its %d writes as `echo > path` lines in one bash %.1f s (%.2f ms per '
-                     'write; CPU %.1f s) + ansible-playbook with one ping task %.1f s (CPU %.1f s) = %.1f s (CPU %.1f s)%s'
-                     % (entry['size'].replace('x', ' / '), found['writes'], found['shell'],
+        lines.append('Floor of a first apply at %s (repetition %d, load %s): its %d writes as `echo > path` lines in one '
+                     'bash %.1f s (%.2f ms per write; CPU %.1f s) + ansible-playbook with one ping task %.1f s (CPU %.1f s) '
+                     '= %.1f s (CPU %.1f s)%s'
+                     % (entry['size'].replace('x', ' / '), entry.get('repetition', 1), fmt_load(found), found['writes'],
+                        found['shell'],
                         found['shell'] / found['writes'] * 1000, found['shell_cpu'], found['ping'], found['ping_cpu'],
                         found['shell'] + found['ping'], found['shell_cpu'] + found['ping_cpu'],
                         ' = %.2f x scstadmin\'s first apply (CPU %.2f x)' % (
@@ -292,10 +314,12 @@ def table(results):
         if 'per_object' in entry:
             found = entry['per_object']
             lines.append('')
-            lines.append('40 per-object calls on the %s host: first run %.1f s / 40 stat %.1f s = %.2f; re-run %.1f s / '
-                         '%.1f s = %.2f' % (entry['size'].replace('x', ' / '), found['first'], found['stat_first'],
-                                            found['first'] / found['stat_first'], found['again'], found['stat_again'],
-                                            found['again'] / found['stat_again']))
+            lines.append('40 per-object calls on the %s host (repetition %d): first run %.1f s / 40 stat %.1f s = %.2f '
+                         '(load %.1f); re-run %.1f s / %.1f s = %.2f (load %.1f)' % (
+                             entry['size'].replace('x', ' / '), entry.get('repetition', 1), found['first'],
+                             found['stat_first'], found['first'] / found['stat_first'], found.get('load_first', 0),
+                             found['again'], found['stat_again'], found['again'] / found['stat_again'],
+                             found.get('load_again', 0)))
     return '\n'.join(lines)
 
 

@@ -3,10 +3,11 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""Filters scst_check, scst_preflight and scst_resolve_ports: what is wrong with a configuration before any host
-is touched, what its hosts must have, and its port shorthand resolved with a host's FC ports.
+"""Filters scst_check, scst_preflight, scst_resolve_ports and scst_missing_ports: what is wrong with a
+configuration before any host is touched, what its hosts must have, its port shorthand resolved with a host's FC
+ports, and which of its FC ports a host lacks.
 
-The documentation of each filter is in scst_check.yml, scst_preflight.yml and scst_resolve_ports.yml next to this file.
+The documentation of each filter is in the .yml file of its name next to this file.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -15,7 +16,7 @@ __metaclass__ = type
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.storage.scst.plugins.module_utils import _normalize, _precheck
+from ansible_collections.storage.scst.plugins.module_utils import _hba, _normalize, _precheck
 
 
 def _mapping(config, name):
@@ -49,7 +50,17 @@ def scst_resolve_ports(config, wwpns, prefix='config'):
     return resolved
 
 
+def scst_missing_ports(fc_ports, host_ports):
+    """scst_preflight's fc_ports + the host's FC ports (scst_module's fc_ports) -> list of missing ones."""
+    if not isinstance(fc_ports, dict) or not isinstance(host_ports, list):
+        raise AnsibleFilterError('scst_missing_ports expects the fc_ports of scst_preflight (a dictionary) and a list of '
+                                 'ports (fc_ports of storage.scst.scst_module), not %s and %s'
+                                 % (type(fc_ports).__name__, type(host_ports).__name__))
+    return _hba.missing_ports(fc_ports, host_ports)
+
+
 class FilterModule(object):
 
     def filters(self):
-        return {'scst_check': scst_check, 'scst_preflight': scst_preflight, 'scst_resolve_ports': scst_resolve_ports}
+        return {'scst_check': scst_check, 'scst_preflight': scst_preflight, 'scst_resolve_ports': scst_resolve_ports,
+                'scst_missing_ports': scst_missing_ports}

@@ -39,6 +39,25 @@ def fc_ports(root=FC_HOST):
     return sorted(ports, key=lambda port: port['number'])
 
 
+def missing_ports(checks, ports):
+    """The FC ports a configuration names that are not among ``ports`` (fc_ports()), as messages.
+
+    checks maps a WWPN (colon form, lower case) or ``port N`` (the Nth port, from 0) to the option that names it,
+    as storage.scst.scst_preflight makes it. scst_module checks them before it changes anything when the host
+    already shows its ports; the role checks them again once the modules are loaded and the ports appeared.
+    """
+    wwpns = [port['wwpn'] for port in ports]
+    listed = ', '.join(wwpns) if wwpns else 'none'
+    missing = []
+    for name, option in sorted(checks.items()):
+        index = name[5:] if name.startswith('port ') else None
+        if index is not None and not (index.isdigit() and int(index) < len(wwpns)):
+            missing.append('%s: %s requested, but this host has %d FC port(s) (%s)' % (option, name, len(wwpns), listed))
+        elif index is None and name.lower() not in wwpns:
+            missing.append('%s: %s is not an FC port of this host (its ports: %s)' % (option, name, listed))
+    return missing
+
+
 def blacklist_text(names):
     """The whole blacklist file this collection owns: one ``blacklist NAME`` line per distribution driver."""
     return BLACKLIST_HEADER + ''.join('blacklist %s\n' % name for name in names) if names else ''

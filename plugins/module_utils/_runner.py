@@ -52,21 +52,37 @@ class _ReadMemo(object):
 
         def read(*args, **kwargs):
             key = (name, _frozen(args), _frozen(kwargs))
-            if key not in self._answers:
+            found = self._answers.get(key)
+            if found is None:
                 try:
-                    self._answers[key] = (method(*args, **kwargs), None)
+                    found = (method(*args, **kwargs), None)
                 except ScstError as err:
                     # A missing attribute is an answer too (focused reads try the file instead of testing for it).
-                    self._answers[key] = (None, err)
-            answer, err = self._answers[key]
+                    found = (None, err)
+                self._answers[key] = found
+            answer, err = found
             if err is not None:
                 raise err
-            return copy.deepcopy(answer)
+            return _copy(answer)
         return read
+
+
+def _copy(answer):
+    """A copy of a read's answer that the caller may change. Text, flags and (value, is_key) pairs are returned as
+    they are: a deep copy of each of the 7,000 answers of a 2,000-device gather cost a tenth of its time."""
+    if answer is None or isinstance(answer, (str, bool)):
+        return answer
+    if isinstance(answer, tuple) and all(isinstance(item, (str, bool)) for item in answer):
+        return answer
+    if isinstance(answer, list) and all(isinstance(item, str) for item in answer):
+        return list(answer)
+    return copy.deepcopy(answer)
 
 
 def _frozen(value):
     """A hashable equivalent of call arguments (tuples, lists, sets and dicts of hashable values)."""
+    if isinstance(value, str):
+        return value
     if isinstance(value, dict):
         return tuple(sorted((key, _frozen(item)) for key, item in value.items()))
     if isinstance(value, (set, frozenset)):
@@ -200,7 +216,7 @@ class ScstModule(object):
                 if snapshot is not None:
                     _restore.restore(client, snapshot, result)
                 raise _ApplyFailed(result, client.root)
-            if focus is not None:
+            if focus is not None and actions:
                 after = _predict.predict(before, actions, focus, None if self.module.check_mode else client)[0]
             elif actions and not self.module.check_mode:
                 after = self.read(scope, nonkey=not report_keys_only)

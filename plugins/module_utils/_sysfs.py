@@ -215,9 +215,13 @@ class SysfsClient(object):
         else:
             rel = path
         parts = rel.split('/') if rel else []
-        if any(part in ('', '.', '..') for part in parts):
+        if '' in parts or '.' in parts or '..' in parts:
             raise ValueError('path %r has an empty, "." or ".." component' % path)
-        return os.path.join(self.root, *parts), rel
+        return self._absolute(rel), rel
+
+    def _absolute(self, rel):
+        # Concatenation, not os.path.join: this runs for each of the thousands of paths of a large gather.
+        return self.root.rstrip('/') + '/' + rel if rel else self.root
 
     # ---------------------------------------------------------------- reading
 
@@ -231,26 +235,25 @@ class SysfsClient(object):
         listing, a stat). A kept directory that was removed (and maybe made again) since it was opened answers
         ENOENT: the call is then made again by absolute path, and the descriptor dropped when that succeeds.
         """
-        parts = rel.split('/') if rel else []
-        whole = os.path.join(self.root, *parts)
-        if self._anchors is None or len(parts) < 3:
-            return func(whole, None)
-        anchor = '/'.join(parts[:-2])
+        pieces = rel.rsplit('/', 2)
+        if self._anchors is None or len(pieces) < 3:
+            return func(self._absolute(rel), None)
+        anchor = pieces[0]
         fd = self._anchors.pop(anchor, None)
         if fd is None:
             try:
-                fd = os.open(os.path.join(self.root, anchor), os.O_RDONLY | os.O_DIRECTORY | _O_CLOEXEC)
+                fd = os.open(self._absolute(anchor), os.O_RDONLY | os.O_DIRECTORY | _O_CLOEXEC)
             except OSError:
-                return func(whole, None)
+                return func(self._absolute(rel), None)
         self._anchors[anchor] = fd
         while len(self._anchors) > _ANCHORS:
             os.close(self._anchors.popitem(last=False)[1])
         try:
-            return func(os.path.join(*parts[-2:]), fd)
+            return func(pieces[1] + '/' + pieces[2], fd)
         except OSError as err:
             if err.errno != errno.ENOENT:
                 raise
-        found = func(whole, None)
+        found = func(self._absolute(rel), None)
         os.close(self._anchors.pop(anchor))
         return found
 

@@ -129,7 +129,9 @@ options:
           - FC ports that must exist, each mapped to the option that names it, as a WWPN or as C(port N) (the
             Nth port of C(/sys/class/fc_host), from 0).
           - Checked when the host shows FC ports before the module changes anything (the distribution C(qla2xxx) or
-            C(qla2xxx_scst) is loaded); a host that shows none yet is not checked here.
+            C(qla2xxx_scst) is loaded); a host that shows none yet is not checked here. The role C(storage.scst.scst)
+            checks them again with P(storage.scst.scst_missing_ports#filter) once the modules are loaded and the ports
+            appeared, before it changes the configuration.
         type: dict
         default: {}
   iscsi_daemon:
@@ -281,14 +283,10 @@ def preflight(backend, checks):
     """Every missing file, FC port and unloadable module, before anything changes; [] when all are there."""
     missing = ['%s: %s does not exist on this host' % (option, path)
                for path, option in sorted(checks['files'].items()) if not os.path.exists(path)]
+    # A host that shows no FC port yet (no FC driver loaded) cannot tell which ports it has.
     ports = _hba.fc_ports()
-    wwpns = [port['wwpn'] for port in ports]
-    for name, option in sorted(checks['fc_ports'].items()) if ports else ():
-        index = name[5:] if name.startswith('port ') else None
-        if index is not None and not (index.isdigit() and int(index) < len(ports)):
-            missing.append('%s: %s requested, but this host has %d FC port(s) (%s)' % (option, name, len(ports), ', '.join(wwpns)))
-        elif index is None and name.lower() not in wwpns:
-            missing.append('%s: %s is not an FC port of this host (its ports: %s)' % (option, name, ', '.join(wwpns)))
+    if ports:
+        missing.extend(_hba.missing_ports(checks['fc_ports'], ports))
     return missing + backend.unloadable()
 
 

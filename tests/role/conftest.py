@@ -288,6 +288,14 @@ def group_vars(allow_reload):
             'scst_config': copy.deepcopy(SCST_CONFIG)}
 
 
+def fc_only_config():
+    """SCST_CONFIG without its iSCSI driver and nullio device: every variable at its default serves FC only."""
+    config = copy.deepcopy(SCST_CONFIG)
+    config['drivers'] = [driver for driver in config['drivers'] if driver['name'] != 'iscsi']
+    config['handlers'] = [handler for handler in config['handlers'] if handler['name'] != 'vdisk_nullio']
+    return config
+
+
 def converge(fleet):
     """The sequence every scenario runs: backing files, then site.yml in check mode, for real, check, real."""
     prepare = fleet.play('demo/prepare.yml', label='prepare')

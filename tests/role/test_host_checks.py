@@ -117,3 +117,25 @@ def test_drift_check_fails_on_an_initiator_added_by_hand(fleet, converged):
     clean = fleet.play('playbooks/site.yml', '--check', '-e', 'scst_config_state=overridden', '-e', 'scst_fail_on_drift=true',
                        label='drift-clean')
     assert clean.rc == 0, clean.output[-3000:]
+
+
+def test_merged_check_warns_about_the_two_exposures(fleet, converged):
+    """The issue's first point as the admin hit it: with the default state (merged) a check run with --diff says
+    nothing of a rogue initiator added to the cluster's group and a device added to the default LUN set (seen by
+    every initiator no group captures). Now each is a warning; merged removes neither; the hand edits stay."""
+    del converged
+    host = fleet.hosts[0]
+    target = f'/sys/kernel/scst_tgt/targets/qla2x00t/{fleet.wwpns(host)[0]}'
+    fleet.ssh(host, f'echo add {ROGUE} > {target}/ini_groups/esx_cluster/initiators/mgmt')
+    fleet.ssh(host, f'echo add disk02 5 > {target}/luns/mgmt')
+    before = fleet.probe(host)
+    run = fleet.play('playbooks/site.yml', '--check', '--diff', label='merged-drift')
+    after = fleet.probe(host)
+    fleet.ssh(host, f'echo del {ROGUE} > {target}/ini_groups/esx_cluster/initiators/mgmt')
+    fleet.ssh(host, f'echo del 5 > {target}/luns/mgmt')
+    assert run.rc == 0, run.output[-3000:]
+    warnings = ' '.join(line for line in run.output.splitlines() if '[WARNING]' in line or line.startswith('  '))
+    assert f'initiator {ROGUE} in qla2x00t/{fleet.wwpns(host)[0]}/groups/esx_cluster is not in the configuration' in warnings, \
+        run.output[-4000:]
+    assert 'LUN 5 (device disk02) is not in the configuration' in warnings, run.output[-4000:]
+    unchanged(before, after)

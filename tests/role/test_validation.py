@@ -97,13 +97,16 @@ def nowhere(tmp_path_factory):
     return base
 
 
+@pytest.mark.parametrize('mode', ['real', 'check'])
 @pytest.mark.parametrize('case', sorted(CASES))
-def test_bad_variable_fails_before_the_host(nowhere, case):
+def test_bad_variable_fails_before_the_host(nowhere, case, mode):
     make_vars, words = CASES[case]
     (nowhere / f'{case}.yml').write_text(yaml.safe_dump(make_vars()), encoding='utf-8')
-    run = ansible_playbook(str(nowhere), case, ['-i', str(nowhere / 'hosts.ini'), '-e', f'@{nowhere}/group_vars.yml',
-                                                '-e', f'@{nowhere}/{case}.yml', '-v', '--diff',
-                                                '-e', f'scst_report_dir={nowhere}/report', os.path.join(REPO, 'playbooks', 'site.yml')])
+    run = ansible_playbook(str(nowhere), f'{case}-{mode}', ['-i', str(nowhere / 'hosts.ini'), '-e', f'@{nowhere}/group_vars.yml',
+                                                            '-e', f'@{nowhere}/{case}.yml', '-v', '--diff',
+                                                            *(['--check'] if mode == 'check' else []),
+                                                            '-e', f'scst_report_dir={nowhere}/report',
+                                                            os.path.join(REPO, 'playbooks', 'site.yml')])
     assert run.rc != 0
     stats = run.stat('nowhere')
     failures = run.record.get('failed', {}).get('nowhere', [])

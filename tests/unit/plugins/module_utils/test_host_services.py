@@ -107,3 +107,22 @@ def test_blacklist_text_is_the_role_s_file_and_empty_without_names():
     assert _hba.blacklist_text(['qla2xxx']) == (
         "# Managed by Ansible (storage.scst.scst): SCST's qla2xxx_scst drives the QLogic HBAs.\nblacklist qla2xxx\n")
     assert _hba.blacklist_text([]) == ''
+
+
+PORTS = [{'host': 'host3', 'number': 3, 'wwpn': '21:00:00:24:ff:01:01:00'},
+         {'host': 'host4', 'number': 4, 'wwpn': '21:00:00:24:ff:01:02:00'}]
+
+
+def test_missing_ports_names_each_option_and_the_host_s_ports():
+    checks = {'21:00:00:24:ff:01:02:00': 'c.drivers[0].targets[0].name', 'port 1': 'c.drivers[0].targets[1].port',
+              '21:00:00:24:ff:99:99:00': 'c.drivers[0].targets[2].name', 'port 2': 'c.drivers[0].targets[3].port'}
+    listed = '21:00:00:24:ff:01:01:00, 21:00:00:24:ff:01:02:00'
+    assert _hba.missing_ports(checks, PORTS) == [
+        'c.drivers[0].targets[2].name: 21:00:00:24:ff:99:99:00 is not an FC port of this host (its ports: %s)' % listed,
+        'c.drivers[0].targets[3].port: port 2 requested, but this host has 2 FC port(s) (%s)' % listed]
+
+
+def test_missing_ports_on_a_host_without_ports():
+    assert _hba.missing_ports({'port 0': 'c.port'}, []) == [
+        'c.port: port 0 requested, but this host has 0 FC port(s) (none)']
+    assert _hba.missing_ports({}, []) == []

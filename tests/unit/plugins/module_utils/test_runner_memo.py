@@ -24,3 +24,17 @@ def test_two_models_of_one_state_cost_one_pass_over_sysfs(client, monkeypatch): 
     assert (first, second) == direct
     assert calls == []
     assert memo.root == client.root
+
+
+def test_answers_changed_by_a_caller_stay_as_read(client):  # noqa: F811 pylint: disable=redefined-outer-name
+    # Text and (value, is_key) answers are shared (immutable); lists and dicts are the caller's own copies.
+    memo = _ReadMemo(client)
+    listed = memo.list_dir('handlers')
+    expected = list(listed)
+    listed.append('changed')
+    attributes = memo.read_attrs('devices/disk01')
+    expected_attributes = dict((name, value) for name, value in attributes.items())
+    attributes.clear()
+    assert memo.list_dir('handlers') == expected
+    assert memo.read_attrs('devices/disk01') == expected_attributes
+    assert memo.read_value('devices/disk01/filename') == client.read_value('devices/disk01/filename')
