@@ -22,7 +22,8 @@ import copy
 
 from ansible_collections.storage.scst.plugins.module_utils._gather import Focus, config_attrs, read_luns
 from ansible_collections.storage.scst.plugins.module_utils._model import COPY_MANAGER, normalize, to_bool
-from ansible_collections.storage.scst.plugins.module_utils._schema import SESSION_ATTRIBUTES, path as sysfs_path
+from ansible_collections.storage.scst.plugins.module_utils._schema import SESSION_ATTRIBUTES, UNSHOWN_TARGET_ATTRIBUTES
+from ansible_collections.storage.scst.plugins.module_utils._schema import path as sysfs_path
 
 
 class _State(object):
@@ -185,7 +186,9 @@ def _del_device(state, parts, words, derived):
 
 
 def _add_target(state, parts, words, derived):
-    attributes = _params(words[2:])
+    # Creation parameters the kernel keeps without a file (iSCSI session keys) are never read back.
+    unshown = UNSHOWN_TARGET_ATTRIBUTES.get(parts[1], ())
+    attributes = dict((name, value) for name, value in _params(words[2:]).items() if name not in unshown)
     attributes['rel_tgt_id'] = '0'
     # Drivers without enable support have no `enabled` file (gather reads None for them).
     enabled = None if state.drivers[parts[1]].get('enabled') is None and parts[1] == 'scst_local' else False

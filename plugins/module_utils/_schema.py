@@ -136,6 +136,7 @@ _ISCSI_KEYS = _ISCSI_INT + _ISCSI_YESNO + _ISCSI_DIGESTS
 _ISCSI_UNSHOWN = ('MaxConnections', 'DefaultTime2Wait', 'DefaultTime2Retain', 'DataPDUInOrder', 'DataSequenceInOrder',
                   'ErrorRecoveryLevel', 'OFMarker', 'IFMarker', 'OFMarkInt', 'IFMarkInt')
 # The numbers among them whose range in session_keys is one value: num_check_val refuses any other (EINVAL).
+UNSHOWN_TARGET_ATTRIBUTES = {'iscsi': frozenset(_ISCSI_UNSHOWN)}
 ONLY_VALUES = {'target': {'MaxConnections': 1, 'DefaultTime2Wait': 0, 'DefaultTime2Retain': 0, 'ErrorRecoveryLevel': 0}}
 _TARGET_CREATE = {'qla2x00t': ('node_name', 'parent_host'), 'scst_local': ('session_name',), 'iscsi': _ISCSI_UNSHOWN}  # 2.3
 # Drivers whose sessions are configuration, as a target attribute: scst_local makes a session (a local SCSI host)

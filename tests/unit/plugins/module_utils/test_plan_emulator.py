@@ -170,8 +170,13 @@ def test_iscsi_session_keys_without_a_file_go_into_add_target_and_are_never_writ
     desired = check({'drivers': [{'name': 'iscsi', 'targets': [
         {'name': IQN, 'attributes': dict(CREATION_ONLY, QueuedCommands='64')},
         {'name': IQN2, 'attributes': {'MaxConnections': '1', 'DataPDUInOrder': 'Yes'}}]}]})
-    actions, result = converge(client, desired, 'merged')
+    before = gather(client, nonkey=True, focus=desired)
+    actions = plan(desired, before, 'merged', meta=gather_meta(client))
+    predicted = _predict.predict(before, actions, desired)[0]
+    result = apply(client, actions)
     assert result.ok, result.message()
+    # The predicted after holds none of them either: it is what a fresh gather reads.
+    assert predicted == gather(client, nonkey=True, focus=desired)
     adds = [a.command for a in actions if a.kind == 'add_target']
     assert adds == ['add_target %s %s' % (IQN, ';'.join('%s=%s' % pair for pair in sorted(CREATION_ONLY.items())))]
     assert not [a for a in actions if a.path.rsplit('/', 1)[-1] in CREATION_ONLY]
