@@ -20,7 +20,8 @@ from ansible_collections.storage.scst.plugins.module_utils._errors import ScstEr
 from ansible_collections.storage.scst.plugins.module_utils._model import normalize_value, to_bool
 from ansible_collections.storage.scst.plugins.module_utils._model_index import initiator_key  # noqa: F401 pylint: disable=unused-import
 from ansible_collections.storage.scst.plugins.module_utils._secrets import CHAP_NAMES
-from ansible_collections.storage.scst.plugins.module_utils._sysfs import DEFAULT_ROOT, echo_line
+from ansible_collections.storage.scst.plugins.module_utils._sysfs import DEFAULT_ROOT
+from ansible_collections.storage.scst.plugins.module_utils._sysfs_write import echo_line
 
 
 CHAP_ATTRS = frozenset(CHAP_NAMES)

@@ -16,7 +16,7 @@ import shutil
 
 import pytest
 
-from ansible_collections.storage.scst.plugins.module_utils import _sysfs
+from ansible_collections.storage.scst.plugins.module_utils import _sysfs, _sysfs_write
 from ansible_collections.storage.scst.plugins.module_utils._errors import MASK, ScstError, ScstInputError
 from ansible_collections.storage.scst.plugins.module_utils._sysfs import SysfsClient, parse_value
 from ansible_collections.storage.scst.plugins.module_utils._validate import Secret
@@ -168,7 +168,9 @@ def root(tmp_path):
 @pytest.fixture
 def kernel(root, monkeypatch):
     fake = FakeKernel(root)
+    # The client's read half (_sysfs) and write half (_sysfs_write) both reach the kernel through os.
     monkeypatch.setattr(_sysfs, 'os', fake)
+    monkeypatch.setattr(_sysfs_write, 'os', fake)
     return fake
 
 
