@@ -16,8 +16,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import re
-
 from ansible_collections.storage.scst.plugins.module_utils import _secrets
 from ansible_collections.storage.scst.plugins.module_utils._errors import ScstInputError
 from ansible_collections.storage.scst.plugins.module_utils._model import (
@@ -28,6 +26,7 @@ from ansible_collections.storage.scst.plugins.module_utils._model import (
     normalize,
     normalize_target_name,
 )
+from ansible_collections.storage.scst.plugins.module_utils._model_values import HCIL
 from ansible_collections.storage.scst.plugins.module_utils._objects import initiator_names, target_name
 from ansible_collections.storage.scst.plugins.module_utils._plan_base import ANY_DEVICE, PlanError
 from ansible_collections.storage.scst.plugins.module_utils._validate import (
@@ -40,8 +39,6 @@ from ansible_collections.storage.scst.plugins.module_utils._validate import (
     check_param_name,
     check_token,
 )
-
-HCIL = re.compile(r'^[0-9]+:[0-9]+:[0-9]+:[0-9]+$')
 
 
 class Intent(object):

@@ -20,9 +20,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.storage.scst.plugins.module_utils import _secrets
+from ansible_collections.storage.scst.plugins.module_utils import _schema, _secrets
 from ansible_collections.storage.scst.plugins.module_utils._gather import fc_ports
-from ansible_collections.storage.scst.plugins.module_utils._intent import HCIL
 from ansible_collections.storage.scst.plugins.module_utils._model import (
     COPY_MANAGER,
     FC_DRIVERS,
@@ -30,6 +29,7 @@ from ansible_collections.storage.scst.plugins.module_utils._model import (
     by_name,
     is_hardware_target,
 )
+from ansible_collections.storage.scst.plugins.module_utils._model_values import HCIL
 from ansible_collections.storage.scst.plugins.module_utils._objects import (
     device_handler,
     find_group,
@@ -78,8 +78,8 @@ class DevicePlan(_ObjectPlan):
         intent, client = self.intent, self.client
         require_handler(client, intent.handler)
         if intent.present and intent.handler.startswith(PASSTHROUGH_HANDLER_PREFIX) and \
-                not client.exists('devices/%s' % intent.name):
-            local = [dev for dev in client.list_dir('devices', kind='dir') if HCIL.match(dev)]
+                not client.exists(_schema.path('device', None, intent.name)):
+            local = [dev for dev in client.list_dir(_schema.DEVICES, kind='dir') if HCIL.match(dev)]
             raise PlanError('name: %r is not a local SCSI device of this host (it has: %s)'
                             % (intent.name, ', '.join(local) or 'none'))
         self.current = device_handler(client, intent.name)
@@ -109,7 +109,7 @@ class DevicePlan(_ObjectPlan):
 def exported(client, device):
     """[(driver, target)] of the LUNs that map device, from its exported/ links (SYSFS.md §1.3): one listing and
     one link per LUN, whatever else the host holds; copy_manager's left out."""
-    path = 'devices/%s/exported' % device
+    path = '%s/%s' % (_schema.path('device', None, device), _schema.EXPORTED)
     places = []
     for link in client.list_dir(path, kind='link'):
         parts = client.read_link('%s/%s' % (path, link)).split('/')

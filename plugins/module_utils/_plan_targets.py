@@ -200,7 +200,7 @@ class TargetPlanner(object):
         """Sessions that are configuration (scst_local's session_name): added and deleted one by one through the
         driver's mgmt (add_session / del_session TARGET SESSION, SYSFS.md §2.3); deleting one cuts its local host
         off, which needs force."""
-        path = 'targets/%s/mgmt' % driver
+        path = _schema.mgmt('target', driver)
         want_vals, have_vals = set(_values(want)), set(_values(have))
         for name in sorted(have_vals - want_vals) if remove else ():
             self.session_deleted(driver, target, name)

@@ -41,6 +41,8 @@ MGMT = 'mgmt'
 # Every device, virtual or pass-through, has a directory here (1.1), with a link to its handler once one serves it (1.3).
 DEVICES = 'devices'
 HANDLER_LINK = 'handler'
+# A device's links to the LUNs that map it (1.3).
+EXPORTED = 'exported'
 # A LUN's link to its device (9); a session's write-only switch that closes it (6.8).
 DEVICE_LINK = 'device'
 FORCE_CLOSE = 'force_close'
