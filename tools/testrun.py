@@ -116,13 +116,39 @@ def pyenv_python(version):
     return found[-1] if found else None
 
 
+def emulator_mounts():
+    """Mount points of emulated SCST kernels (the unit tests' run directories are named scst-emulator-*)."""
+    with open('/proc/self/mounts', encoding='utf-8') as mounts:
+        points = [line.split()[1] for line in mounts]
+    return {point for point in points if os.path.basename(os.path.dirname(point)).startswith('scst-emulator-')}
+
+
+def end_leftover_emulators(before):
+    """Unmount and end every emulator mounted since ``before`` (a set of emulator_mounts()); returns how many.
+
+    A test that leaves its emulator running (a fixture wider than one test, which ansible-test's forked children
+    never finalise) leaves a daemon and a mount per test: one such leak is one failure of the suite that made it."""
+    leaked = sorted(emulator_mounts() - before)
+    for point in leaked:
+        rundir = os.path.dirname(point)
+        print(f'===== left running after the suite: the emulator of {rundir}', flush=True)
+        subprocess.call(['fusermount3', '-u', '-z', point])
+        subprocess.call(['pkill', '-f', f'scst_emulator.daemon --rundir {rundir}'])
+    return len(leaked)
+
+
 def units(runner, ansible_test, coll, version, name, extra, env=None):
     junit = os.path.join(coll, 'tests', 'output', 'junit')
     pattern = os.path.join(junit, f'python{version}-*-units.xml')
     for stale in glob.glob(pattern):
         os.remove(stale)
-    runner.run(name, ansible_test + ['units', '--python', version, '--color', 'no'] + extra, coll,
-               lambda out, rc: junit_counts(glob.glob(pattern)), env=env)
+    before = emulator_mounts()
+
+    def counts(output, rc):
+        passed, failed, skipped = junit_counts(glob.glob(pattern))
+        return passed, failed + end_leftover_emulators(before), skipped
+
+    runner.run(name, ansible_test + ['units', '--python', version, '--color', 'no'] + extra, coll, counts, env=env)
 
 
 def other_controller_pythons(runner, ansible_test, coll):

@@ -59,7 +59,11 @@ def backing_files(directory, names):
 @contextlib.contextmanager
 def emulated_host(modules=('scst', 'scst_vdisk', 'iscsi_scst'), fc_ports=()):
     """{'client', 'sock', 'rundir'} of a fresh emulated kernel with ``modules`` loaded (an iSCSI daemon attached
-    when iscsi_scst is among them) and one QLogic port per WWPN of ``fc_ports``."""
+    when iscsi_scst is among them) and one QLogic port per WWPN of ``fc_ports``.
+
+    Use it from function-scoped fixtures only: ansible-test runs every test in a forked child that ends with
+    os._exit, finalising nothing wider than the test, so a module- or session-wide emulator would be left running
+    and mounted (tools/testrun.py fails the units suite on any emulator left behind)."""
     control = pytest.importorskip('scst_emulator.control', reason='the SCST emulator (emulator/) is not installed')
     daemon = pytest.importorskip('scst_emulator.daemon', reason='the SCST emulator (emulator/) is not installed')
     # The run directory is outside pytest's tmp_path: pytest must never walk into a mounted emulator.

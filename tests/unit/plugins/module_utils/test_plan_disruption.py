@@ -48,7 +48,9 @@ def base():
     }
 
 
-@pytest.fixture(scope='module')
+# Function scope: ansible-test runs each test in a forked child that exits without finalising wider-scoped
+# fixtures, so a module-wide emulator would outlive every test but the module's last (and its mount with it).
+@pytest.fixture
 def host():
     with emulated_host() as emu:
         yield emu

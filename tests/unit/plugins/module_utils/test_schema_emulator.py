@@ -35,10 +35,11 @@ FC_PORT = '21:00:00:24:ff:00:00:01'
 MODULES = ('scst', 'scst_vdisk', 'iscsi_scst', 'scst_local', 'qla2xxx_scst', 'qla2x00tgt')
 
 
-@pytest.fixture(scope='module')
-def host(tmp_path_factory):
+# Function scope, as every emulator of the unit tests (emulated_host.py says why).
+@pytest.fixture
+def host(tmp_path):
     """One object of every kind, made through the mgmt files the schema names with the commands it names."""
-    images = backing_files(tmp_path_factory.mktemp('schema'), ['disk01'])
+    images = backing_files(tmp_path, ['disk01'])
     with emulated_host(modules=MODULES, fc_ports=('0x' + FC_PORT.replace(':', ''),)) as emulated:
         client = emulated['client']
 
