@@ -39,9 +39,11 @@ def scst_preflight(config, prefix='config', ports=False):
 
 
 def scst_resolve_ports(config, wwpns, prefix='config'):
-    """configuration model -> the same with each ``port: N`` target named by ``wwpns[N]``."""
-    if not isinstance(wwpns, list):
-        raise AnsibleFilterError('scst_resolve_ports expects the WWPNs of the FC ports (a list), not %s' % type(wwpns).__name__)
+    """configuration model -> the same with each ``port: N`` target named by ``wwpns[N]`` (None: ports not known
+    yet, a stand-in WWPN)."""
+    if wwpns is not None and not isinstance(wwpns, list):
+        raise AnsibleFilterError('scst_resolve_ports expects the WWPNs of the FC ports (a list, or null while they are '
+                                 'not known), not %s' % type(wwpns).__name__)
     found = []
     resolved = _precheck.resolve_ports(_mapping(config, 'scst_resolve_ports'), found, wwpns=wwpns)
     if found:

@@ -26,8 +26,11 @@ def _fc_targets(config):
     return any(driver.get('targets') for driver in config.get('drivers') or [] if driver.get('name') in FC_DRIVERS)
 
 
-def notes(host, config, transports, fc_modules, config_file, blacklist, qlini_mode, service, iscsi_service, iscsi_daemon):
-    """host: the result of scst_module; the other arguments are the role's variables of the same names."""
+def notes(host, config, transports, fc_modules, config_file, blacklist, qlini_mode, service, iscsi_service, iscsi_daemon,
+          unchecked_ports=None, check_mode=False):
+    """host: the result of scst_module; unchecked_ports: the FC ports of scst_config that could not be checked
+    because the host shows none yet ({WWPN or 'port N': option}, scst_preflight's fc_ports); check_mode: whether the
+    run is one; the other arguments are the role's variables of the same names."""
     lines = ['RELOAD OR REBOOT PENDING: %s runs with %s=%s, configured %s (reload with scst_allow_driver_reload=true, '
              'or reboot)' % (item['module'], item['parameter'], item['running'], item['wanted'])
              for item in host.get('pending_reload', [])]
@@ -41,6 +44,11 @@ def notes(host, config, transports, fc_modules, config_file, blacklist, qlini_mo
         lines.append('scst_qlini_mode is not set: qla2xxx_scst keeps the qlini_mode it loads with (the driver default '
                      'is exclusive, and with enabled no target port appears); set scst_qlini_mode to disabled (target '
                      'mode only) or dual (initiator and target) for the FC targets of scst_config')
+    if unchecked_ports:
+        lines.append('FC PORTS NOT CHECKED: this host shows no FC port until %s is loaded%s, so these options of '
+                     'scst_config could not be checked against its ports: %s'
+                     % (FC_MODULE, ', which check mode does not do' if check_mode else '',
+                        ', '.join('%s = %s' % (option, port) for port, option in unchecked_ports.items())))
     unknown = host.get('unknown_services', [])
     if iscsi_service in unknown:
         lines.append('no service manager knows %s: %s is started by the role and starts at boot only if the %s service '

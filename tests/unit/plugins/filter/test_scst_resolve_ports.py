@@ -63,9 +63,20 @@ def test_a_wrong_shorthand_is_an_error_naming_the_option(target, driver, message
 
 
 def test_wwpns_must_be_a_list():
-    with pytest.raises(AnsibleFilterError, match='expects the WWPNs of the FC ports'):
-        scst_resolve_ports(CONFIG, None)
+    for wrong in ('21:00:00:24:ff:31:4c:48', {'0': WWPNS[0]}, 0):
+        with pytest.raises(AnsibleFilterError, match='expects the WWPNs of the FC ports'):
+            scst_resolve_ports(CONFIG, wrong)
     assert FilterModule().filters()['scst_resolve_ports'] is scst_resolve_ports
+
+
+def test_ports_not_known_yet_take_a_stand_in_wwpn_and_no_index_is_refused():
+    # The role's check mode on a host that shows its FC ports only once qla2xxx_scst is loaded.
+    config = {'drivers': [{'name': 'qla2x00t', 'targets': [{'port': 1}, {'port': 300, 'enabled': True}]}]}
+    assert scst_resolve_ports(config, None)['drivers'][0]['targets'] == [
+        {'name': '00:00:00:00:00:00:00:01'}, {'name': '00:00:00:00:00:00:01:2c', 'enabled': True}]
+    # What is wrong with the shorthand itself is still refused.
+    with pytest.raises(AnsibleFilterError, match='only targets of driver qla2x00t'):
+        scst_resolve_ports({'drivers': [{'name': 'iscsi', 'targets': [{'port': 0}]}]}, None)
 
 
 @pytest.mark.parametrize('seed', [11, 2026])

@@ -59,6 +59,23 @@ def test_qlini_mode_unset_matters_only_with_fc_targets():
     assert notes({}, qlini_mode='', config=None) == []
 
 
+def test_fc_ports_not_checked_name_each_option():
+    unchecked = {'21:00:00:24:ff:31:4c:48': 'scst_config.drivers[0].targets[0].name',
+                 'port 5': 'scst_config.drivers[0].targets[3].port'}
+    options = ('scst_config.drivers[0].targets[0].name = 21:00:00:24:ff:31:4c:48, '
+               'scst_config.drivers[0].targets[3].port = port 5')
+    assert notes({}, unchecked_ports=unchecked, check_mode=True) == [
+        'FC PORTS NOT CHECKED: this host shows no FC port until qla2xxx_scst is loaded, which check mode does not do, '
+        'so these options of scst_config could not be checked against its ports: ' + options]
+    assert notes({}, unchecked_ports=unchecked) == [
+        'FC PORTS NOT CHECKED: this host shows no FC port until qla2xxx_scst is loaded, so these options of scst_config '
+        'could not be checked against its ports: ' + options]
+    assert notes({}, unchecked_ports={}, check_mode=True) == notes({}, unchecked_ports=None) == []
+    # In the order of the summary: after the qlini_mode note, before the services.
+    lines = notes({'unknown_services': ['scst']}, qlini_mode='', unchecked_ports=unchecked)
+    assert [line.split(' ')[0] for line in lines] == ['scst_qlini_mode', 'FC', 'no']
+
+
 def test_services_no_service_manager_knows():
     assert notes({'unknown_services': ['iscsi-scst', 'scst']}) == [
         'no service manager knows iscsi-scst: /usr/local/sbin/iscsi-scstd is started by the role and starts at boot '
@@ -70,3 +87,5 @@ def test_services_no_service_manager_knows():
 def test_bad_input_is_a_filter_error():
     with pytest.raises(AnsibleFilterError, match='expects the result of storage.scst.scst_module'):
         scst_role_notes(None, **ROLE)
+    with pytest.raises(AnsibleFilterError, match='unchecked_ports'):
+        scst_role_notes(QUIET, unchecked_ports=['port 0'], **ROLE)
