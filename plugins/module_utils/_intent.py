@@ -135,11 +135,19 @@ def _option_path(path):
     return format_path(path)
 
 
+# The options of scst_target that set something, which state=absent (a deletion) does not take.
+TARGET_SETTINGS = ('enabled', 'attributes', 'chap', 'driver_enabled', 'driver_attributes', 'driver_chap')
+
+
 def target(params):
     """scst_target: a driver's settings and, with a name, one target's.
 
     given, driver_given: the attribute names the task sets (a name given with an empty list is not in the model:
     its values are all removed)."""
+    if params['state'] == 'absent':
+        given = [option for option in TARGET_SETTINGS if params[option] is not None]
+        if given:
+            raise PlanError('state=absent takes no settings; remove %s' % ', '.join(given))
     driver = params['driver']
     name = None
     if params['name'] is not None:

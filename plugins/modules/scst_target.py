@@ -255,16 +255,10 @@ ARGUMENT_SPEC = dict(
     driver_chap=_CHAP,
     force=dict(type='bool', default=False),
 )
-SETTINGS = ('enabled', 'attributes', 'chap', 'driver_enabled', 'driver_attributes', 'driver_chap')
 
 
 def main():
     scst = ScstModule(ARGUMENT_SPEC, secrets_in=_intent.target_secrets, required_if=[('state', 'absent', ['name'])])
-    params = scst.params
-    if params['state'] == 'absent':
-        given = [option for option in SETTINGS if params[option] is not None]
-        if given:
-            scst.module.fail_json(msg='state=absent takes no settings; remove %s' % ', '.join(given))
     scst.run_intent(_intent.target)
 
 
