@@ -52,6 +52,23 @@ attributes:
     description: Action returns an C(ansible_facts) dictionary that will update existing host facts.
 '''
 
+    # scst_handler, scst_group and scst_lun: what their diff shows.
+    OBJECT = r'''
+options: {}
+attributes:
+  diff_mode:
+    details: The diff shows the configuration read (in scst.conf form) before and after.
+'''
+
+    # scst_group and scst_lun: the driver of the target they change.
+    IN_TARGET = r'''
+options:
+  driver:
+    description: The target driver, for example C(iscsi), C(qla2x00t) or C(scst_local).
+    type: str
+    required: true
+'''
+
     # The sysfs options every module that talks to SCST accepts.
     SYSFS = r'''
 options:

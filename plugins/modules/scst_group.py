@@ -25,14 +25,9 @@ description:
 extends_documentation_fragment:
   - storage.scst.attributes
   - storage.scst.attributes.sysfs
-attributes:
-  diff_mode:
-    details: The diff shows the configuration read (in scst.conf form) before and after.
+  - storage.scst.attributes.object
+  - storage.scst.attributes.in_target
 options:
-  driver:
-    description: The target driver, for example C(iscsi), C(qla2x00t) or C(scst_local).
-    type: str
-    required: true
   target:
     description:
       - The target name. An FC port (C(qla2x00t)) may be given by its WWPN in any common form.
@@ -170,8 +165,9 @@ before:
     device_groups: []
 after:
   description:
-    - The same configuration after the change. With O(state=present) it is predicted from the writes (only values
-      SCST chooses itself are read back) and returned in check mode too; with O(state=absent) it is read again.
+    - RV(before) after the change, the target's groups with their initiators and LUNs. With O(state=present) it
+      is predicted from the writes, in check mode too (only values SCST chooses itself are read back); with
+      O(state=absent) it is read again.
   returned: when changed; in check mode only with O(state=present)
   type: dict
   sample: *model_sample

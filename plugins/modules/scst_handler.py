@@ -27,9 +27,8 @@ description:
 extends_documentation_fragment:
   - storage.scst.attributes
   - storage.scst.attributes.sysfs
+  - storage.scst.attributes.object
 attributes:
-  diff_mode:
-    details: The diff shows the configuration read (in scst.conf form) before and after.
   idempotent:
     details: Not with O(recreate=always), which re-creates the device on every run.
 options:
@@ -156,8 +155,9 @@ before:
     device_groups: []
 after:
   description:
-    - The same configuration after the change. With O(state=present) it is predicted from the writes (only values
-      SCST chooses itself are read back) and returned in check mode too; with O(state=absent) it is read again.
+    - The device of RV(before), and the targets that mapped it when it was deleted or re-created, after the change.
+      With O(state=present) it is predicted from the writes (only values SCST chooses itself are read back) and
+      returned in check mode too; with O(state=absent) it is read again.
   returned: when changed; in check mode only with O(state=present)
   type: dict
   sample: *model_sample
