@@ -13,6 +13,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import os
 import random
 import re
 
@@ -21,8 +22,10 @@ import pytest
 from ansible_collections.storage.scst.plugins.module_utils._plan import PlanError, plan
 from ansible_collections.storage.scst.tests.unit.plugins.module_utils.random_configs import random_config
 
-SEEDS = (1301, 1302, 1303, 1304)
-CASES = 100  # configuration pairs per seed: the case budget (the planner alone, no kernel: well under a second each)
+# Case budget: SCST_DISRUPTION_SEEDS (comma-separated, default 1301,1302,1303,1304) and SCST_DISRUPTION_CASES
+# (configuration pairs per seed, default 100; the planner alone, no kernel: well under a second each).
+SEEDS = tuple(int(seed) for seed in os.environ.get('SCST_DISRUPTION_SEEDS', '1301,1302,1303,1304').split(','))
+CASES = int(os.environ.get('SCST_DISRUPTION_CASES', '100'))
 STATES = ('merged', 'replaced', 'overridden', 'deleted')
 IMAGES = dict(('d%d' % n, '/srv/scst/d%d.img' % n) for n in range(6))
 

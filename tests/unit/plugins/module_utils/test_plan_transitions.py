@@ -13,6 +13,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import os
 import random
 
 import pytest
@@ -38,8 +39,10 @@ from ansible_collections.storage.scst.tests.unit.plugins.module_utils.random_con
 
 pytestmark = pytest.mark.skipif(fuse_missing() is not None, reason=str(fuse_missing()))
 
-SEEDS = (11, 12, 13, 14)
-STEPS = 10  # transitions per seed: the case budget (about 2 s each on the emulator)
+# Case budget: SCST_TRANSITION_SEEDS (comma-separated seeds, default 11,12,13,14) and SCST_TRANSITION_STEPS
+# (transitions per seed, default 10; about 2 s each on the emulator) widen the search off the suite.
+SEEDS = tuple(int(seed) for seed in os.environ.get('SCST_TRANSITION_SEEDS', '11,12,13,14').split(','))
+STEPS = int(os.environ.get('SCST_TRANSITION_STEPS', '10'))
 # Device attributes the kernel derives from the backing file (SYSFS.md 10): never configuration.
 DERIVED = frozenset(('size', 'size_mb'))
 
