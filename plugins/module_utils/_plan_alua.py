@@ -25,25 +25,27 @@ class AluaPlanner(object):
         want, have = self.want['device_groups'], self.have['device_groups']
         base = _schema.path('alua')
         self.alua_attributes('alua', base, self.want['alua'], self.have['alua'], 'ALUA')
+        deleted = set()
         for name in sorted(have):
             if name in want:
                 continue
             if self.state == 'overridden':
                 self.del_device_group(name)
+                deleted.add(name)
                 continue
             # A device group the config does not describe keeps its re-created devices.
             for dev in have[name]['devices']:
                 if dev in self.gone_devices and dev in self.want_devices and not any(
                         dev in dg['devices'] for dg in want.values()):
                     self._dg_device(A_ALUA, 'add', name, dev)
-        owner = {}
-        for name, dg in have.items():
-            for dev in dg['devices']:
-                owner[dev] = name
+        # The device group each device is in once the deletions above ran (a deleted group holds none).
+        owner = dict((dev, name) for name, dg in have.items() if name not in deleted for dev in dg['devices'])
+        left = set()
         for name in sorted(want):
-            self.plan_device_group(want[name], have.get(name), owner, self.removes(True))
+            self.plan_device_group(want[name], have.get(name), owner, left, self.removes(True))
 
-    def plan_device_group(self, want, have, owner, remove):
+    def plan_device_group(self, want, have, owner, left, remove):
+        """left: the (device group, device) memberships this plan already ends."""
         name = want['name']
         if have is None:
             self.mgmt(A_ALUA, 'create_device_group', _schema.mgmt('device_group'), build_command(_schema.KINDS['device_group'].create, name),
@@ -51,16 +53,23 @@ class AluaPlanner(object):
             have = {'devices': [], 'target_groups': {}, 'attributes': {}}
         for dev in sorted(have['devices']):
             if dev not in want['devices'] and remove and dev not in self.gone_devices:
-                self._dg_device(R_ALUA, 'del', name, dev)
+                self._leave(name, dev, left)
         for dev in sorted(want['devices']):
             if dev in have['devices'] and dev not in self.gone_devices:
                 continue
             previous = owner.get(dev)
             if previous not in (None, name) and dev not in self.gone_devices:
                 # A device belongs to one device group at most: leave the old one first.
-                self._dg_device(R_ALUA, 'del', previous, dev)
+                self._leave(previous, dev, left)
             self._dg_device(A_ALUA, 'add', name, dev)
         self.plan_target_groups(name, want['target_groups'], have['target_groups'], remove)
+
+    def _leave(self, dg, dev, left):
+        """Remove dev from dg once: the old group's own plan and the new group's move both ask for it (a second
+        'del' fails with EINVAL, and a deleted group has no mgmt file left: SYSFS.md 2.7)."""
+        if (dg, dev) not in left:
+            left.add((dg, dev))
+            self._dg_device(R_ALUA, 'del', dg, dev)
 
     def _dg_device(self, phase, verb, dg, dev):
         path = _schema.mgmt('dg_device', dg)
@@ -143,4 +152,4 @@ class AluaPlanner(object):
                 keep_tgs[tg_name] = {'name': tg_name, 'attributes': {}, 'targets': keep}
         remaining = {'name': name, 'devices': keep_devices, 'target_groups': keep_tgs, 'attributes': {}}
         # Deleting inside a device group is making it exactly what remains.
-        self.plan_device_group(remaining, have, {}, True)
+        self.plan_device_group(remaining, have, {}, set(), True)

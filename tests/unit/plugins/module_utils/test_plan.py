@@ -480,6 +480,31 @@ def test_alua_device_moves_to_another_device_group():
                                 ('device_groups/dg2/devices/mgmt', 'add disk01')]
 
 
+@pytest.mark.parametrize('state', ['replaced', 'overridden'])
+def test_alua_device_leaves_a_kept_device_group_once(state):
+    # Its old group's plan (the device is no longer listed) and its new group's move both end the membership;
+    # SCST refuses a second 'del' of a device not in the group (SYSFS.md 2.7: EINVAL). Random seed 204 found it.
+    current = full_config()
+    current['device_groups'].append({'name': 'dg2', 'attributes': {}, 'devices': [], 'target_groups': []})
+    desired = copy.deepcopy(current)
+    desired['device_groups'][0]['devices'] = []
+    desired['device_groups'][1]['devices'] = ['disk01']
+    assert commands(plan(desired, current, state)) == [('device_groups/dg1/devices/mgmt', 'del disk01'),
+                                                       ('device_groups/dg2/devices/mgmt', 'add disk01')]
+
+
+def test_alua_device_of_a_deleted_device_group_joins_another_without_leaving_it():
+    # overridden deletes dg1 with its membership; its device then joins dg2 from no group (dg1's mgmt file is
+    # gone with it, SYSFS.md 2.7). Random seed 206 found it.
+    current = full_config()
+    desired = copy.deepcopy(current)
+    desired['device_groups'] = [{'name': 'dg2', 'attributes': {}, 'devices': ['disk01'], 'target_groups': []}]
+    assert commands(plan(desired, current, 'overridden'))[-3:] == [('device_groups/mgmt', 'del dg1'),
+                                                                   ('device_groups/mgmt', 'create dg2'),
+                                                                   ('device_groups/dg2/devices/mgmt', 'add disk01')]
+    assert not [cmd for cmd in commands(plan(desired, current, 'overridden')) if cmd[0] == 'device_groups/dg1/devices/mgmt']
+
+
 def test_alua_target_group_attributes():
     current = full_config()
     desired = copy.deepcopy(current)
