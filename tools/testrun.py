@@ -116,25 +116,29 @@ def pyenv_python(version):
     return found[-1] if found else None
 
 
-def emulator_mounts():
-    """Mount points of emulated SCST kernels (the unit tests' run directories are named scst-emulator-*)."""
-    with open('/proc/self/mounts', encoding='utf-8') as mounts:
-        points = [line.split()[1] for line in mounts]
-    return {point for point in points if os.path.basename(os.path.dirname(point)).startswith('scst-emulator-')}
-
-
-def end_leftover_emulators(before):
-    """Unmount and end every emulator mounted since ``before`` (a set of emulator_mounts()); returns how many.
+def end_leftover_emulators(registry):
+    """End every emulator of ``registry`` (the run directories the unit tests list, one per line) that is still
+    mounted or running; returns how many were.
 
     A test that leaves its emulator running (a fixture wider than one test, which ansible-test's forked children
-    never finalise) leaves a daemon and a mount per test: one such leak is one failure of the suite that made it."""
-    leaked = sorted(emulator_mounts() - before)
-    for point in leaked:
-        rundir = os.path.dirname(point)
-        print(f'===== left running after the suite: the emulator of {rundir}', flush=True)
-        subprocess.call(['fusermount3', '-u', '-z', point])
-        subprocess.call(['pkill', '-f', f'scst_emulator.daemon --rundir {rundir}'])
-    return len(leaked)
+    never finalise) leaves a daemon and a mount per test: each one is a failure of the suite that made it. Only the
+    emulators of this run are looked at: other runs on the machine may have theirs."""
+    if not os.path.exists(registry):
+        return 0
+    with open(registry, encoding='utf-8') as listed:
+        rundirs = sorted(set(line.strip() for line in listed if line.strip()))
+    os.remove(registry)
+    leaked = 0
+    for rundir in rundirs:
+        point = os.path.join(rundir, 'fs')
+        pattern = f'scst_emulator.daemon --rundir {rundir}'
+        running = subprocess.call(['pgrep', '-f', pattern], stdout=subprocess.DEVNULL) == 0
+        if os.path.ismount(point) or running:
+            leaked += 1
+            print(f'===== left running after the suite: the emulator of {rundir}', flush=True)
+            subprocess.call(['fusermount3', '-u', '-z', point], stderr=subprocess.DEVNULL)
+            subprocess.call(['pkill', '-f', pattern])
+    return leaked
 
 
 def units(runner, ansible_test, coll, version, name, extra, env=None):
@@ -142,11 +146,14 @@ def units(runner, ansible_test, coll, version, name, extra, env=None):
     pattern = os.path.join(junit, f'python{version}-*-units.xml')
     for stale in glob.glob(pattern):
         os.remove(stale)
-    before = emulator_mounts()
+    # tests/unit/plugins/module_utils/emulated_host.py REGISTRY
+    registry = os.path.join(coll, 'tests', 'output', 'emulators.txt')
+    if os.path.exists(registry):
+        os.remove(registry)
 
     def counts(output, rc):
         passed, failed, skipped = junit_counts(glob.glob(pattern))
-        return passed, failed + end_leftover_emulators(before), skipped
+        return passed, failed + end_leftover_emulators(registry), skipped
 
     runner.run(name, ansible_test + ['units', '--python', version, '--color', 'no'] + extra, coll, counts, env=env)
 

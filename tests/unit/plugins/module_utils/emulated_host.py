@@ -21,6 +21,22 @@ import pytest
 from ansible_collections.storage.scst.plugins.module_utils._sysfs import SysfsClient
 
 
+# Every emulator a unit test starts is listed here (tests/output/emulators.txt of the collection), so that the test
+# runner (tools/testrun.py) can end any a test left running, and only those: other runs may have theirs.
+REGISTRY = os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, os.pardir, os.pardir, 'output',
+                        'emulators.txt')
+
+
+def register(rundir):
+    """List the run directory of an emulator this test run starts in REGISTRY."""
+    try:
+        os.makedirs(os.path.dirname(REGISTRY))
+    except OSError:
+        pass  # there already
+    with open(REGISTRY, 'a') as registry:
+        registry.write(rundir + '\n')
+
+
 def fuse_missing():
     """Why FUSE cannot serve the emulator here, or None."""
     if not os.path.exists('/dev/fuse'):
@@ -63,11 +79,12 @@ def emulated_host(modules=('scst', 'scst_vdisk', 'iscsi_scst'), fc_ports=()):
 
     Use it from function-scoped fixtures only: ansible-test runs every test in a forked child that ends with
     os._exit, finalising nothing wider than the test, so a module- or session-wide emulator would be left running
-    and mounted (tools/testrun.py fails the units suite on any emulator left behind)."""
+    and mounted (tools/testrun.py fails the units suite on any emulator of REGISTRY left behind)."""
     control = pytest.importorskip('scst_emulator.control', reason='the SCST emulator (emulator/) is not installed')
     daemon = pytest.importorskip('scst_emulator.daemon', reason='the SCST emulator (emulator/) is not installed')
     # The run directory is outside pytest's tmp_path: pytest must never walk into a mounted emulator.
     rundir = tempfile.mkdtemp(prefix='scst-emulator-plan-')
+    register(rundir)
     argv = [sys.executable, '-m', 'scst_emulator.daemon', '--rundir', rundir]
     for port in fc_ports:
         argv += ['--fc-port', port]

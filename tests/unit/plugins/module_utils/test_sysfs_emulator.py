@@ -22,7 +22,7 @@ import pytest
 
 from ansible_collections.storage.scst.plugins.module_utils._errors import ScstError, ScstInputError
 from ansible_collections.storage.scst.plugins.module_utils._sysfs import SysfsClient
-from ansible_collections.storage.scst.tests.unit.plugins.module_utils.emulated_host import fuse_missing, stop
+from ansible_collections.storage.scst.tests.unit.plugins.module_utils.emulated_host import fuse_missing, register, stop
 
 
 def writes(lines):
@@ -65,6 +65,7 @@ def emulator():
     # The run directory is outside pytest's tmp_path tree: pytest prunes old and failed temporary directories,
     # and must never walk into (or try to delete files of) a mounted emulator.
     rundir = tempfile.mkdtemp(prefix='scst-emulator-')
+    register(rundir)
     log_path = os.path.join(rundir, 'daemon.log')
     env = dict(os.environ, FUSE_LIBRARY_NAME='fuse3')
     with open(log_path, 'wb') as log_file:
