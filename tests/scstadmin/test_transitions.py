@@ -6,6 +6,7 @@ own hysteresis (test_config.unexplained, ../shared/scst/scstadmin/README.md)."""
 
 from __future__ import annotations
 
+import os
 import random
 
 import pytest
@@ -16,8 +17,10 @@ from test_config import unexplained
 from ansible_collections.storage.scst.plugins.module_utils._conf import render
 from ansible_collections.storage.scst.tests.unit.plugins.module_utils.random_configs import DEVICES, random_config
 
-SEEDS = (21, 22)
-STEPS = 6  # transitions per seed: the case budget (each step runs scst_config and scstadmin once)
+# Case budget: SCST_SCSTADMIN_SEEDS (comma-separated, default 21,22) and SCST_SCSTADMIN_STEPS (transitions per seed,
+# default 6; each step runs scst_config and scstadmin once) widen the search off the suite.
+SEEDS = tuple(int(seed) for seed in os.environ.get('SCST_SCSTADMIN_SEEDS', '21,22').split(','))
+STEPS = int(os.environ.get('SCST_SCSTADMIN_STEPS', '6'))
 
 
 @pytest.mark.parametrize('seed', SEEDS)
