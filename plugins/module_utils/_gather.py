@@ -172,7 +172,7 @@ class Focus(object):
         return found | set(['rel_tgt_id']) if kind == 'targets' else found
 
 
-def _skip(kind, owner=None):
+def skip_of(kind, owner=None):
     """What a read of an object of that kind (of that handler or driver) leaves out."""
     return _NOT_ATTRIBUTES | KINDS[kind].unread(owner)
 
@@ -188,14 +188,14 @@ def _handler(client, handler, nonkey, devices, names):
 def _device(client, handler, name, nonkey, focused):
     """A device's attributes; a focused read also reads the derived ones the configuration names (size of a
     vdisk_fileio device), so that the planner can say when they differ."""
-    return config_attrs(client, sysfs_path('device', handler, name), nonkey, skip=_skip('device', handler) - set(focused or ()),
+    return config_attrs(client, sysfs_path('device', handler, name), nonkey, skip=skip_of('device', handler) - set(focused or ()),
                         names=focused)
 
 
 def _driver(client, driver, targets, nonkey, names):
     dpath = sysfs_path('driver', driver)
     out = {'name': driver, 'enabled': _enabled(client, dpath),
-           'attributes': config_attrs(client, dpath, nonkey, skip=_skip('driver', driver), names=names('drivers', driver)),
+           'attributes': config_attrs(client, dpath, nonkey, skip=skip_of('driver', driver), names=names('drivers', driver)),
            'targets': []}
     for target in client.list_dir(container('target', driver), kind='dir'):
         if target != 'module' and _wanted(target, targets):
@@ -209,12 +209,12 @@ def _target(client, driver, target, nonkey, names):
     groups = []
     for group in client.list_dir(container('group', driver, target), kind='dir'):
         gpath = sysfs_path('group', driver, target, group)
-        groups.append({'name': group, 'attributes': config_attrs(client, gpath, nonkey, skip=_skip('group', driver),
+        groups.append({'name': group, 'attributes': config_attrs(client, gpath, nonkey, skip=skip_of('group', driver),
                                                                  names=names('groups', driver, target, group)),
                        'luns': read_luns(client, sysfs_path('lun_set', gpath)),
                        'initiators': [i for i in client.list_dir(container('initiator', gpath), kind='file') if i != MGMT]})
     wanted = names('targets', driver, target)
-    attributes = config_attrs(client, tpath, nonkey, skip=_skip('target', driver), names=wanted)
+    attributes = config_attrs(client, tpath, nonkey, skip=skip_of('target', driver), names=wanted)
     session = SESSION_ATTRIBUTES.get(driver)
     if session is not None and (wanted is None or session in wanted):
         found = client.list_dir(container('session', driver, target), kind='dir')

@@ -20,9 +20,13 @@ __metaclass__ = type
 
 import copy
 
-from ansible_collections.storage.scst.plugins.module_utils._gather import Focus, config_attrs, read_luns
+from ansible_collections.storage.scst.plugins.module_utils._gather import Focus, config_attrs, read_luns, skip_of
 from ansible_collections.storage.scst.plugins.module_utils._model import COPY_MANAGER, normalize, to_bool
-from ansible_collections.storage.scst.plugins.module_utils._schema import SESSION_ATTRIBUTES, UNSHOWN_TARGET_ATTRIBUTES
+from ansible_collections.storage.scst.plugins.module_utils._schema import (
+    CREATION_DEFAULTS,
+    SESSION_ATTRIBUTES,
+    UNSHOWN_TARGET_ATTRIBUTES,
+)
 from ansible_collections.storage.scst.plugins.module_utils._schema import path as sysfs_path
 
 
@@ -92,11 +96,14 @@ def _params(words):
     return out
 
 
-def predict(before, actions, focus, client=None):
+def predict(before, actions, focus, client=None, nonkey=True):
     """The model after ``actions`` (a _plan.Plan) ran on the state ``before``, which gather(focus=focus) read.
 
     client: the SysfsClient to read back what the kernel chose; None (check mode: nothing ran) leaves those
     values as planned (a new target's id stays 0, kernel defaults of new objects are left out).
+    focus None: ``before`` is a whole gather (gather(nonkey=nonkey)). Without nonkey it holds the key attributes
+    only, and whether a written value is one (it differs from the kernel's default) is read back, one file per
+    written attribute; in check mode a written value is shown. A new object's attributes are read back whole.
     Returns (model, the sysfs paths read back).
     """
     state = _State(before)
@@ -104,13 +111,16 @@ def predict(before, actions, focus, client=None):
     for action in actions:
         _EFFECTS[action.kind](state, action.path.split('/'), str(action.command).split(' '), derived)
     read_back = []
+    if focus is None:
+        _read_back_whole(state, derived, client, nonkey, read_back)
+        return state.model(), read_back
     names = Focus(focus)
     for driver, name in sorted(set(entry[1:] for entry in derived if entry[0] == 'luns' and client is not None)):
         path = sysfs_path('lun_set', sysfs_path('target', driver, name))
         state.drivers[driver]['targets'][name]['luns'] = _by_number(read_luns(client, path))
         read_back.append(path)
     for entry in derived:
-        if entry[0] == 'luns':
+        if entry[0] in ('luns', 'attribute'):
             continue
         kind, path, holder, key, defaults = entry
         # Attributes the focus reads that no action wrote: the kernel's defaults (or its choice), one file each.
@@ -124,16 +134,73 @@ def predict(before, actions, focus, client=None):
     return state.model(), read_back
 
 
+def _read_back_whole(state, derived, client, nonkey, read_back):
+    """What the kernel decided, for a prediction over a whole gather (see predict)."""
+    if client is None:
+        if not nonkey:
+            # Check mode: the id a new or newly enabled target gets is the kernel's to choose, and 0 is no key; a
+            # new device's creation parameter at its default is no key either.
+            for entry in derived:
+                attributes = entry[2]['attributes'] if entry[0] in ('targets', 'id', 'devices') else {}
+                if entry[0] in ('targets', 'id') and attributes.get('rel_tgt_id') == '0':
+                    del attributes['rel_tgt_id']
+                for name in [name for name, value in attributes.items() if entry[0] == 'devices'
+                             and CREATION_DEFAULTS.get(name) == value]:
+                    del attributes[name]
+        return
+    for entry in derived:
+        if entry[0] == 'luns':
+            path = sysfs_path('lun_set', sysfs_path('target', *entry[1:]))
+            state.drivers[entry[1]]['targets'][entry[2]]['luns'] = _by_number(read_luns(client, path))
+        elif entry[0] == 'attribute':
+            dummy, path, holder, name = entry
+            if nonkey or name not in holder['attributes']:
+                continue  # the value written is the value read; or the object is new and read whole below
+            value = config_attrs(client, path, False, names=[name]).get(name)
+            if value is None:
+                del holder['attributes'][name]
+            else:
+                holder['attributes'][name] = value
+        elif entry[0] == 'id':
+            entry[2]['attributes'].update(config_attrs(client, entry[1], nonkey, names=['rel_tgt_id']))
+        else:
+            _read_object(state, client, nonkey, *entry[:4])
+        read_back.append(entry[1] if entry[0] != 'luns' else entry)
+
+
+def _read_object(state, client, nonkey, kind, path, holder, key):
+    """A new object's attributes, read as a whole gather reads them (_gather)."""
+    if kind == 'devices':
+        holder['attributes'] = config_attrs(client, path, nonkey, skip=skip_of('device', state.device(key[0])[0]))
+    elif kind == 'targets':
+        # Sessions of scst_local are configuration without a file (add_session): kept as predicted.
+        session = SESSION_ATTRIBUTES.get(key[0])
+        kept = dict((name, value) for name, value in holder['attributes'].items() if name == session and value)
+        holder['attributes'] = dict(config_attrs(client, path, nonkey, skip=skip_of('target', key[0])), **kept)
+    elif kind == 'groups':
+        holder['attributes'] = config_attrs(client, path, nonkey, skip=skip_of('group', key[0]))
+    elif kind == 'target_groups' or path.rsplit('/', 1)[1] not in client.list_dir(path.rsplit('/', 1)[0], kind='link'):
+        # A target group, or a remote member of one (a directory); a local member is a link to its target.
+        holder['attributes'] = config_attrs(client, path, nonkey)
+
+
 # ------------------------------------------------------------------------------------------ effects
 
 
 def _set_attribute(state, parts, words, derived):
     value, name = ' '.join(words), parts[-1]
-    _holder(state, parts[:-1])['attributes'][name] = value
+    holder = _holder(state, parts[:-1])
+    if holder is None:
+        return
+    holder['attributes'][name] = value
+    # A whole gather without nonkey shows it only when it is not the kernel's default (read back, see predict).
+    derived.append(('attribute', '/'.join(parts[:-1]), holder, name))
 
 
 def _holder(state, parts):
-    """The object whose attribute directory is parts (a path without the attribute name)."""
+    """The object whose attribute directory is parts (a path without the attribute name); None for a target outside
+    the run's scope, whose rel_tgt_id the plan moved out of the way or which it disabled and enabled for that
+    (_plan_ports): the state after covers what the state before did."""
     if not parts:
         return {'attributes': state.attributes}
     if parts == ['device_groups']:
@@ -143,10 +210,12 @@ def _holder(state, parts):
     if parts[0] == 'handlers':
         return state.handlers[parts[1]]
     if parts[0] == 'targets':
-        driver = state.drivers[parts[1]]
-        if len(parts) == 2:
+        driver = state.drivers.get(parts[1])
+        if driver is None or len(parts) == 2:
             return driver
-        target = driver['targets'][parts[2]]
+        target = driver['targets'].get(parts[2])
+        if target is None:
+            return None
         return target['groups'][parts[4]] if len(parts) == 5 else target
     dg = state.device_groups[parts[1]]
     if len(parts) == 2:
@@ -157,8 +226,11 @@ def _holder(state, parts):
 
 def _enabled(state, parts, words, derived):
     holder = _holder(state, parts[:-1])
+    if holder is None:
+        return
     holder['enabled'] = words[0] == '1'
-    if words[0] == '1' and len(parts) == 4 and holder['attributes'].get('rel_tgt_id') == '0':
+    # (A gather of key attributes only leaves an id of 0 out.)
+    if words[0] == '1' and len(parts) == 4 and holder['attributes'].get('rel_tgt_id', '0') == '0':
         # Enabled without an id: the kernel hands out a free one (scst_lib.c gen_relative_target_port_id).
         derived.append(('id', '/'.join(parts[:-1]), holder, (), {}))
 

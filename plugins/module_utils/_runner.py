@@ -184,8 +184,10 @@ class ScstModule(object):
         attributes only; ``before`` comes from the same reads as the planner's model) instead of the models the
         planner compared.
         With ``focus`` (state merged only), the run reads only the attributes ``desired`` names (see
-        _gather.gather(focus=...)); before and after are those, and after is predicted from the plan (_predict),
-        in check mode too, reading back only what the kernel chose.
+        _gather.gather(focus=...)); before and after are those.
+        After is predicted from the plan (_predict), in check mode too, reading back only what the kernel chose:
+        with focus the attributes it names, without it whole new objects and, of the key attributes, whether a
+        written value is one.
         """
         focus = desired if focus and state == 'merged' else None
         client = self.client
@@ -216,10 +218,11 @@ class ScstModule(object):
                 if snapshot is not None:
                     _restore.restore(client, snapshot, result)
                 raise _ApplyFailed(result, client.root)
+            reader = None if self.module.check_mode else client
             if focus is not None and actions:
-                after = _predict.predict(before, actions, focus, None if self.module.check_mode else client)[0]
-            elif actions and not self.module.check_mode:
-                after = self.read(scope, nonkey=not report_keys_only)
+                after = _predict.predict(before, actions, focus, reader)[0]
+            elif actions:
+                after = _predict.predict(shown, actions, None, reader, nonkey=not report_keys_only)[0]
             else:
                 after = shown
         report = {
@@ -228,13 +231,10 @@ class ScstModule(object):
             'before': shown,
         }
         # As the network resource modules do: the state after only when it differs (it is before otherwise).
-        if actions and (not self.module.check_mode or focus is not None):
+        if actions:
             report['after'] = after
         if self.module._diff:  # pylint: disable=protected-access
             report['diff'] = {'before': render(shown), 'after': render(after)}
-            if self.module.check_mode and focus is None:
-                # The kernel was not touched, so the honest "after" is the list of writes that would change it.
-                report['diff']['after'] = render(shown) + ''.join('# would run: %s\n' % c for c in report['commands'])
         for warning in actions.warnings:
             self.module.warn(warning)
         return report

@@ -193,12 +193,15 @@ def test_merged_run_scoped_to_one_driver_moves_an_id_held_in_another_driver(host
     held = int(rel_tgt_ids(client)[FC_TARGETS[0]])
     desired = config([], [target(ISCSI_TARGETS[0], rel_tgt_id=held)])
     desired['drivers'] = [drv for drv in desired['drivers'] if drv['name'] == 'iscsi']
-    actions = plan(desired, gather(client, drivers=['iscsi'], nonkey=True), 'merged',
-                   meta=gather_meta(client, drivers=['iscsi']))
+    before = gather(client, drivers=['iscsi'], nonkey=True, focus=desired)
+    actions = plan(desired, before, 'merged', meta=gather_meta(client, drivers=['iscsi']))
     result = apply(client, actions)
     assert result.ok, result.message()
     ids = rel_tgt_ids(client)
     assert ids[ISCSI_TARGETS[0]] == str(held) and ids[FC_TARGETS[0]] not in (None, str(held))
+    # The state after covers the scope of the state before: the FC target's move is not in it (it was a KeyError).
+    assert any(a.path.startswith('targets/qla2x00t/') for a in actions)
+    assert predict(before, actions, desired, client)[0] == gather(client, drivers=['iscsi'], nonkey=True, focus=desired)
 
 
 def test_run_scoped_to_one_target_moves_an_id_held_by_another_target_of_its_driver(host):
@@ -208,11 +211,15 @@ def test_run_scoped_to_one_target_moves_an_id_held_by_another_target_of_its_driv
     held = int(rel_tgt_ids(client)[ISCSI_TARGETS[0]])
     desired = check({'drivers': [{'name': 'iscsi', 'targets': [target(ISCSI_TARGETS[1], rel_tgt_id=held)]}]})
     scope = {'drivers': ['iscsi'], 'targets': [ISCSI_TARGETS[1]]}
-    actions = plan(desired, gather(client, nonkey=True, **scope), 'merged', meta=gather_meta(client, **scope))
+    before = gather(client, nonkey=True, **scope)
+    actions = plan(desired, before, 'merged', meta=gather_meta(client, **scope))
     result = apply(client, actions)
     assert result.ok, result.message()
     ids = rel_tgt_ids(client)
     assert ids[ISCSI_TARGETS[1]] == str(held) and ids[ISCSI_TARGETS[0]] not in (None, str(held))
+    # scst_target predicts its whole target (no focus); the other target's move is outside that scope.
+    assert any(a.path.startswith('targets/iscsi/%s/' % ISCSI_TARGETS[0]) for a in actions)
+    assert predict(before, actions, None, client)[0] == gather(client, nonkey=True, **scope)
 
 
 @pytest.mark.parametrize('seed', SEEDS[:2])
@@ -240,6 +247,31 @@ def test_random_merged_runs_predict_the_state_they_leave(host, images, seed):
                                     and a.path.rsplit('/', 1)[0] not in written)
         assert sorted(path for path in read_back if path.endswith('/rel_tgt_id')) == enabled_without_id
         assert plan(desired, gather(client, nonkey=True, focus=desired), 'merged', meta=gather_meta(client)) == []
+
+
+@pytest.mark.parametrize('seed', SEEDS[:2])
+@pytest.mark.parametrize('nonkey', [False, True], ids=['key-attributes', 'all-attributes'])
+def test_random_overridden_runs_predict_the_whole_state_they_leave(host, images, seed, nonkey):
+    """overridden (and replaced, deleted, the per-object modules that read a whole object) predict the state after
+    from the plan over a whole gather: the key attributes as scst.conf keeps them (scst_config's report) or every
+    value (the planner's model). The prediction equals a fresh gather; what is read back is the attribute files of
+    new objects, the ids the kernel chose, and of the key attributes each written one (is it still a key?)."""
+    rng = random.Random(seed)
+    client = host['client']
+    for step in range(STEPS):
+        desired = random_config(rng, images)
+        before, shown = gather(client, nonkey=True), gather(client, nonkey=nonkey)
+        actions = plan(desired, before, 'overridden', recreate='options-changed', meta=gather_meta(client))
+        result = apply(client, actions)
+        assert result.ok, 'seed %d step %d: %s' % (seed, step, result.message())
+        predicted, read_back = predict(shown, actions, None, client, nonkey=nonkey)
+        assert predicted == gather(client, nonkey=nonkey), 'seed %d step %d' % (seed, step)
+        # At most: each new object whole (and a new device's copy_manager LUN), each enabled target's id, and
+        # without nonkey each written attribute; never a whole gather.
+        made = sum(1 for a in actions if a.kind in ('add_device', 'add_target', 'create_group', 'create_target_group',
+                                                     'add_tg_target'))
+        bound = 2 * made + sum(1 for a in actions if a.kind == 'enable')
+        assert len(read_back) <= bound + (0 if nonkey else sum(1 for a in actions if a.kind == 'set_attribute'))
 
 
 def before_id(model, enabled_path):
