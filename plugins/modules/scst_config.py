@@ -38,10 +38,9 @@ attributes:
   diff_mode:
     details:
       - The diff shows the running configuration before and after as C(scst.conf) text. With O(state=merged) it
-        covers what the configuration names (its objects and the attributes it sets), and the "after" side is
-        predicted from the writes, in check mode too. With the other states it is the key attributes, as
-        C(scstadmin -write_config) would write them, and in check mode the "after" side is the "before" text
-        followed by the writes that would be sent.
+        covers what the configuration names (its objects and the attributes it sets); with the other states it is
+        the key attributes, as C(scstadmin -write_config) would write them. The "after" side is RV(after),
+        predicted from the writes, in check mode too.
       - With O(dest), a second diff shows the file, CHAP secrets masked.
 options:
   src:
@@ -277,10 +276,13 @@ before:
     device_groups: []
 after:
   description:
-    - The running configuration after the run, in the form of RV(before), secrets masked. With O(state=merged) it
-      is predicted from the writes (only values SCST chooses itself, such as an automatic C(rel_tgt_id), are read
-      back), and is returned in check mode too.
-  returned: when changed, with states merged, replaced, overridden and deleted; in check mode only with O(state=merged)
+    - The running configuration after the run, in the form of RV(before), secrets masked. It is predicted from the
+      writes, and returned in check mode too. Only what SCST decides itself is read back after a real run: an
+      automatic C(rel_tgt_id), the attributes of new objects and, with states other than merged, whether a value
+      written is one scst.conf keeps (it differs from SCST's default). In check mode those are left as planned: a
+      target enabled without C(rel_tgt_id) shows none, and the LUNs SCST adds to C(copy_manager_tgt) for new devices
+      are missing.
+  returned: when changed, with states merged, replaced, overridden and deleted
   type: dict
   sample: *model_sample
 gathered:

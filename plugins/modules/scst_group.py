@@ -165,10 +165,9 @@ before:
     device_groups: []
 after:
   description:
-    - RV(before) after the change, the target's groups with their initiators and LUNs. With O(state=present) it
-      is predicted from the writes, in check mode too (only values SCST chooses itself are read back); with
-      O(state=absent) it is read again.
-  returned: when changed; in check mode only with O(state=present)
+    - RV(before) after the change, the target's groups with their initiators and LUNs, predicted from the writes,
+      in check mode too (only values SCST chooses itself are read back after a real run).
+  returned: when changed, in check mode too
   type: dict
   sample: *model_sample
 '''

@@ -156,9 +156,9 @@ before:
 after:
   description:
     - The device of RV(before), and the targets that mapped it when it was deleted or re-created, after the change.
-      With O(state=present) it is predicted from the writes (only values SCST chooses itself are read back) and
-      returned in check mode too; with O(state=absent) it is read again.
-  returned: when changed; in check mode only with O(state=present)
+      It is predicted from the writes, in check mode too (only values SCST chooses itself are read back after a
+      real run).
+  returned: when changed, in check mode too
   type: dict
   sample: *model_sample
 luns:

@@ -134,10 +134,9 @@ before:
     device_groups: []
 after:
   description:
-    - The target and the device of RV(before) after the change. With O(state=present) they are predicted from the
-      writes (only values SCST chooses itself are read back) and returned in check mode too; with O(state=absent)
-      they are read again.
-  returned: when changed; in check mode only with O(state=present)
+    - The target and the device of RV(before) after the change, predicted from the writes, in check mode too (only
+      values SCST chooses itself are read back after a real run).
+  returned: when changed, in check mode too
   type: dict
   sample: *model_sample
 '''

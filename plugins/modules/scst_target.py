@@ -230,8 +230,11 @@ before:
     alua: {}
     device_groups: []
 after:
-  description: The same model read again after the change.
-  returned: when changed, not in check mode
+  description:
+    - The same model after the change, predicted from the writes, in check mode too. After a real run SCST's own
+      choices are read back (an automatic C(rel_tgt_id), the attributes of a new target, whether a value written is
+      one scst.conf keeps); in check mode a target enabled without C(rel_tgt_id) shows none.
+  returned: when changed, in check mode too
   type: dict
   sample: *model_sample
 '''
