@@ -268,8 +268,8 @@ def test_random_overridden_runs_predict_the_whole_state_they_leave(host, images,
         assert predicted == gather(client, nonkey=nonkey), 'seed %d step %d' % (seed, step)
         # At most: each new object whole (and a new device's copy_manager LUN), each enabled target's id, and
         # without nonkey each written attribute; never a whole gather.
-        made = sum(1 for a in actions if a.kind in ('add_device', 'add_target', 'create_group', 'create_target_group',
-                                                     'add_tg_target'))
+        new = ('add_device', 'add_target', 'create_group', 'create_target_group', 'add_tg_target')
+        made = sum(1 for a in actions if a.kind in new)
         bound = 2 * made + sum(1 for a in actions if a.kind == 'enable')
         assert len(read_back) <= bound + (0 if nonkey else sum(1 for a in actions if a.kind == 'set_attribute'))
 
