@@ -277,11 +277,11 @@ before:
 after:
   description:
     - The running configuration after the run, in the form of RV(before), secrets masked. It is predicted from the
-      writes, and returned in check mode too. Only what SCST decides itself is read back after a real run: an
+      writes, and returned in check mode too. Only what SCST decides itself is read back after a real run (an
       automatic C(rel_tgt_id), the attributes of new objects and, with states other than merged, whether a value
-      written is one scst.conf keeps (it differs from SCST's default). In check mode those are left as planned, so
-      a target enabled without C(rel_tgt_id) shows none, and the LUNs SCST adds to C(copy_manager_tgt) for new
-      devices are missing.
+      written is one scst.conf keeps, that is one that differs from SCST's default). In check mode those are left as
+      planned, so a target enabled without C(rel_tgt_id) shows none, and the LUNs SCST adds to C(copy_manager_tgt)
+      for new devices are missing.
   returned: when changed, with states merged, replaced, overridden and deleted
   type: dict
   sample: *model_sample
