@@ -111,14 +111,19 @@ def predict(before, actions, focus, client=None, nonkey=True):
     for action in actions:
         _EFFECTS[action.kind](state, action.path.split('/'), str(action.command).split(' '), derived)
     read_back = []
+    if client is not None:
+        # The LUN sets the kernel numbers itself (copy_manager's, one entry per new vdisk device), each read once.
+        for driver, name in sorted(set(entry[1:] for entry in derived if entry[0] == 'luns')):
+            path = sysfs_path('lun_set', sysfs_path('target', driver, name))
+            state.drivers[driver]['targets'][name]['luns'] = _by_number(read_luns(client, path))
+            read_back.append(path)
     if focus is None:
-        _read_back_whole(state, derived, client, nonkey, read_back)
+        if client is not None:
+            _read_back_whole(state, derived, client, nonkey, read_back)
+        elif not nonkey:
+            _unknown_keys(derived)
         return state.model(), read_back
     names = Focus(focus)
-    for driver, name in sorted(set(entry[1:] for entry in derived if entry[0] == 'luns' and client is not None)):
-        path = sysfs_path('lun_set', sysfs_path('target', driver, name))
-        state.drivers[driver]['targets'][name]['luns'] = _by_number(read_luns(client, path))
-        read_back.append(path)
     for entry in derived:
         if entry[0] in ('luns', 'attribute'):
             continue
@@ -135,37 +140,43 @@ def predict(before, actions, focus, client=None, nonkey=True):
 
 
 def _read_back_whole(state, derived, client, nonkey, read_back):
-    """What the kernel decided, for a prediction over a whole gather (see predict)."""
-    if client is None:
-        if not nonkey:
-            # Check mode: the id a new or newly enabled target gets is the kernel's to choose, and 0 is no key; a
-            # new device's creation parameter at its default is no key either.
-            for entry in derived:
-                attributes = entry[2]['attributes'] if entry[0] in ('targets', 'id', 'devices') else {}
-                if entry[0] in ('targets', 'id') and attributes.get('rel_tgt_id') == '0':
-                    del attributes['rel_tgt_id']
-                for name in [name for name, value in attributes.items() if entry[0] == 'devices'
-                             and CREATION_DEFAULTS.get(name) == value]:
-                    del attributes[name]
-        return
+    """What the kernel decided, for a prediction over a whole gather (see predict): each new object read whole
+    (that holds its id and every value written to it); of the others, an id the kernel chose and, without nonkey,
+    whether each written value is a key attribute (one read per attribute, however often it was written)."""
+    new = set()
     for entry in derived:
-        if entry[0] == 'luns':
-            path = sysfs_path('lun_set', sysfs_path('target', *entry[1:]))
-            state.drivers[entry[1]]['targets'][entry[2]]['luns'] = _by_number(read_luns(client, path))
-        elif entry[0] == 'attribute':
-            dummy, path, holder, name = entry
-            if nonkey or name not in holder['attributes']:
-                continue  # the value written is the value read; or the object is new and read whole below
-            value = config_attrs(client, path, False, names=[name]).get(name)
-            if value is None:
-                del holder['attributes'][name]
-            else:
-                holder['attributes'][name] = value
-        elif entry[0] == 'id':
-            entry[2]['attributes'].update(config_attrs(client, entry[1], nonkey, names=['rel_tgt_id']))
-        else:
+        if entry[0] not in ('luns', 'attribute', 'id'):
             _read_object(state, client, nonkey, *entry[:4])
-        read_back.append(entry[1] if entry[0] != 'luns' else entry)
+            new.add(id(entry[2]))
+            read_back.append(entry[1])
+    done = set()
+    for entry in derived:
+        holder = entry[2] if entry[0] in ('attribute', 'id') else None
+        if holder is None or id(holder) in new:
+            continue
+        name = 'rel_tgt_id' if entry[0] == 'id' else entry[3]
+        if (entry[0] == 'attribute' and nonkey) or (entry[1], name) in done:
+            continue  # the value written is the value read
+        done.add((entry[1], name))
+        value = config_attrs(client, entry[1], nonkey, names=[name]).get(name)
+        if value is None:
+            holder['attributes'].pop(name, None)
+        else:
+            holder['attributes'][name] = value
+        read_back.append('%s/%s' % (entry[1], name))
+
+
+def _unknown_keys(derived):
+    """Check mode, key attributes only: what the plan leaves to the kernel is shown as no key."""
+    for entry in derived:
+        attributes = entry[2]['attributes'] if entry[0] in ('targets', 'id', 'devices') else {}
+        if entry[0] == 'devices':
+            # A new device's creation parameter at its default.
+            for name in [name for name, value in attributes.items() if CREATION_DEFAULTS.get(name) == value]:
+                del attributes[name]
+        elif attributes.get('rel_tgt_id') == '0':
+            # The id a new or newly enabled target gets is the kernel's to choose; 0 is no key.
+            del attributes['rel_tgt_id']
 
 
 def _read_object(state, client, nonkey, kind, path, holder, key):

@@ -272,6 +272,8 @@ def test_random_overridden_runs_predict_the_whole_state_they_leave(host, images,
         made = sum(1 for a in actions if a.kind in new)
         bound = 2 * made + sum(1 for a in actions if a.kind == 'enable')
         assert len(read_back) <= bound + (0 if nonkey else sum(1 for a in actions if a.kind == 'set_attribute'))
+        # Nothing is read back twice (copy_manager's LUN set gets an entry per new device).
+        assert len(read_back) == len(set(read_back)), read_back
 
 
 def before_id(model, enabled_path):
